@@ -1,0 +1,21 @@
+# vrgan-pipeline: visual attribution in regression (VR-GAN) on chest x-rays.
+# This file only validates the config and includes the stages; logic lives in vrgan/.
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+validate(config, "schemas/config.schema.yaml")
+
+
+include: "rules/common.smk"
+include: "rules/toy.smk"
+
+
+rule all:
+    input:
+        toy_outputs(),
+    default_target: True

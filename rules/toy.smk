@@ -1,0 +1,1 @@
+# Toy study (paper section 3.1).
