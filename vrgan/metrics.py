@@ -1,0 +1,109 @@
+"""Quality of a disease-effect map: normalized cross-correlation (NCC) with the ground truth.
+
+The paper scores a generated map ``Δx`` against the expected map with the normalized
+cross-correlation, averaged over the test set. Per image both maps are centred on their own mean,
+multiplied pixel-wise, summed and divided by ``H * W * std(pred) * std(target)``. With the
+population standard deviation used here this is exactly Pearson's correlation coefficient of the
+two maps' pixels (the published code divided by the unbiased std, which differs by the factor
+``(H*W - 1) / (H*W)``, below 0.01 % at 32 px).
+
+Constant maps are handled explicitly: a constant prediction (for example a generator that outputs
+zeros) carries no attribution and scores 0; a constant target makes the score undefined and gives
+NaN, so an ill-posed pair can never silently count as a success or a failure.
+"""
+
+from __future__ import annotations
+
+from typing import overload
+
+import numpy as np
+import torch
+
+__all__ = ["ncc", "summarize_ncc"]
+
+_EPS = 1e-12
+
+
+@overload
+def ncc(pred: np.ndarray, target: np.ndarray) -> np.ndarray: ...
+
+
+@overload
+def ncc(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor: ...
+
+
+def ncc(pred, target):
+    """Normalized cross-correlation of each predicted map with its target.
+
+    Parameters
+    ----------
+    pred : ndarray or Tensor of shape (N, H, W)
+        Generated disease-effect maps (a (N, 1, H, W) tensor is accepted too).
+    target : ndarray or Tensor of shape (N, H, W)
+        Ground-truth maps, same shape as ``pred``.
+
+    Returns
+    -------
+    ndarray or Tensor of shape (N,)
+        One value in [-1, 1] per image, float64 for numpy input, float32 for tensors: 1 for
+        identical maps (up to a positive affine change), -1 for negated ones, 0 where ``pred`` is
+        constant, NaN where ``target`` is constant.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or are not (N, H, W).
+    """
+    is_torch = isinstance(pred, torch.Tensor)
+    if is_torch != isinstance(target, torch.Tensor):
+        raise ValueError("pred and target must both be numpy arrays or both be torch tensors")
+    if tuple(pred.shape) != tuple(target.shape):
+        raise ValueError(f"pred and target shapes differ: {tuple(pred.shape)} vs {tuple(target.shape)}")
+    if pred.ndim == 4 and pred.shape[1] == 1:
+        pred, target = pred[:, 0], target[:, 0]
+    if pred.ndim != 3:
+        raise ValueError(f"expected maps of shape (N, H, W), got {tuple(pred.shape)}")
+    if is_torch:
+        a = pred.detach().float().flatten(1)
+        b = target.detach().float().flatten(1).to(a.device)
+        const_a = a.amax(dim=1) == a.amin(dim=1)
+        const_b = b.amax(dim=1) == b.amin(dim=1)
+        a = a - a.mean(dim=1, keepdim=True)
+        b = b - b.mean(dim=1, keepdim=True)
+        std_a = a.pow(2).mean(dim=1).sqrt()
+        std_b = b.pow(2).mean(dim=1).sqrt()
+        value = (a * b).mean(dim=1) / (std_a * std_b).clamp_min(_EPS)
+        value = torch.where(const_a, torch.zeros_like(value), value)
+        value = torch.where(const_b, torch.full_like(value, float("nan")), value)
+        return value.clamp(-1.0, 1.0)
+    a = np.asarray(pred, dtype=np.float64).reshape(pred.shape[0], -1)
+    b = np.asarray(target, dtype=np.float64).reshape(target.shape[0], -1)
+    const_a = a.max(axis=1) == a.min(axis=1)
+    const_b = b.max(axis=1) == b.min(axis=1)
+    a = a - a.mean(axis=1, keepdims=True)
+    b = b - b.mean(axis=1, keepdims=True)
+    std_a = np.sqrt((a**2).mean(axis=1))
+    std_b = np.sqrt((b**2).mean(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = (a * b).mean(axis=1) / np.maximum(std_a * std_b, _EPS)
+    value = np.where(const_a, 0.0, value)
+    value = np.where(const_b, np.nan, value)
+    return np.clip(value, -1.0, 1.0)
+
+
+def summarize_ncc(values: np.ndarray) -> dict[str, float]:
+    """Mean, std and count of per-image NCC values; undefined (NaN) values are counted apart.
+
+    Returns
+    -------
+    dict
+        ``mean`` and ``std`` over the defined values, ``n`` defined values, ``n_undefined``.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    defined = values[np.isfinite(values)]
+    return {
+        "mean": float(defined.mean()) if defined.size else float("nan"),
+        "std": float(defined.std()) if defined.size else float("nan"),
+        "n": int(defined.size),
+        "n_undefined": int(values.size - defined.size),
+    }

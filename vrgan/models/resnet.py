@@ -1,0 +1,128 @@
+"""The regressor R (VR-GAN) and the critic (VA-GAN): a torchvision ResNet-18 with one output.
+
+Grayscale images in [-1, 1] are mapped to [0, 1], repeated to three channels and normalised with
+the ImageNet mean and standard deviation, so ImageNet weights see the statistics they were trained
+on. The final layer is replaced by ``Linear(512, 1)``.
+
+Weights (``regressor.weights`` in the config):
+
+- ``imagenet``: torchvision's ImageNet weights, downloaded by torchvision into its cache where the
+  machine has internet access; without it a clear error names the cache path to fill by hand.
+- ``none``: random initialisation.
+- a path: a local state dict, either of a whole :class:`ResNetHead` or of a torchvision ResNet-18
+  (its 1000-class ``fc`` is dropped).
+
+Frozen BatchNorm (the paper, after VA-GAN): BN layers stay in eval mode, so their running
+statistics are never updated, while gamma and beta are still trained. This keeps pretrained
+statistics intact; with a random initialisation the running statistics are the identity (mean 0,
+variance 1) and freezing them removes normalisation altogether, which makes a random-init ResNet
+train much more slowly. ``freeze_bn="auto"`` therefore freezes only when pretrained weights are
+loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+from torchvision.models import ResNet18_Weights, resnet18
+
+__all__ = ["ResNetHead", "load_weights", "resolve_freeze_bn"]
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def resolve_freeze_bn(freeze_bn: bool | str, weights: str) -> bool:
+    """Decide whether BatchNorm statistics are frozen: ``auto`` freezes only pretrained models."""
+    if freeze_bn == "auto":
+        return weights != "none"
+    if isinstance(freeze_bn, bool):
+        return freeze_bn
+    raise ValueError(f"freeze_bn must be true, false or 'auto', got {freeze_bn!r}")
+
+
+class ResNetHead(nn.Module):
+    """ResNet-18 mapping grayscale images (N, 1, H, W) in [-1, 1] to one value per image (N,).
+
+    Parameters
+    ----------
+    weights : str
+        ``"imagenet"``, ``"none"`` or a path to a local state dict.
+    freeze_bn : bool
+        Keep every BatchNorm layer in eval mode (running statistics fixed).
+    """
+
+    def __init__(self, weights: str = "none", freeze_bn: bool = False) -> None:
+        super().__init__()
+        self.net = resnet18(weights=None)
+        self.net.fc = nn.Linear(self.net.fc.in_features, 1)
+        self.freeze_bn = freeze_bn
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
+        load_weights(self, weights)
+
+    def train(self, mode: bool = True) -> "ResNetHead":
+        super().train(mode)
+        if self.freeze_bn:
+            for module in self.modules():
+                if isinstance(module, nn.BatchNorm2d):
+                    module.eval()
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 4 or x.shape[1] != 1:
+            raise ValueError(f"expected images of shape (N, 1, H, W), got {tuple(x.shape)}")
+        x = (x + 1.0) / 2.0
+        x = (x.expand(-1, 3, -1, -1) - self.mean.to(x.dtype)) / self.std.to(x.dtype)
+        return self.net(x).squeeze(1)
+
+
+def load_weights(model: ResNetHead, weights: str) -> None:
+    """Load ``weights`` (``imagenet``, ``none`` or a state-dict path) into ``model`` in place.
+
+    Raises
+    ------
+    FileNotFoundError
+        A path that does not exist.
+    RuntimeError
+        ImageNet weights that cannot be downloaded (the message names torchvision's cache), or a
+        state dict that does not fit a ResNet-18.
+    """
+    if weights == "none":
+        return
+    if weights == "imagenet":
+        spec = ResNet18_Weights.IMAGENET1K_V1
+        cache = Path(torch.hub.get_dir()) / "checkpoints" / Path(spec.url).name
+        try:
+            state = spec.get_state_dict(progress=False)
+        except Exception as error:  # noqa: BLE001 - any download failure gets the same advice
+            raise RuntimeError(
+                f"could not load torchvision's ImageNet ResNet-18 weights ({error}). Without internet, "
+                f"download {spec.url} elsewhere and place it at {cache}, or set regressor.weights to a "
+                "local state-dict path, or to 'none' for random initialisation."
+            ) from error
+        _load_backbone(model, state, source=str(cache))
+        return
+    path = Path(weights)
+    if not path.is_file():
+        raise FileNotFoundError(f"regressor weights file not found: {path} (regressor.weights in the config)")
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if isinstance(state, dict) and "state_dict" in state:
+        state = state["state_dict"]
+    _load_backbone(model, state, source=str(path))
+
+
+def _load_backbone(model: ResNetHead, state: dict, source: str) -> None:
+    if any(key.startswith("net.") for key in state):
+        state = {key.removeprefix("net."): value for key, value in state.items()}
+    fc_shape = tuple(state.get("fc.weight", torch.empty(0)).shape)
+    if fc_shape != (1, model.net.fc.in_features):
+        state = {key: value for key, value in state.items() if not key.startswith("fc.")}
+    missing, unexpected = model.net.load_state_dict(state, strict=False)
+    missing = [key for key in missing if not key.startswith("fc.")]
+    if missing or unexpected:
+        raise RuntimeError(
+            f"state dict {source} does not fit a ResNet-18: missing {missing[:5]}, unexpected {unexpected[:5]}"
+        )

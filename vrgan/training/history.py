@@ -1,0 +1,53 @@
+"""Per-epoch training history: a CSV of losses and validation NCC, and its plot."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+__all__ = ["plot_history", "write_atomic_csv"]
+
+
+def write_atomic_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write ``frame`` to ``path`` through a temporary file and a rename (never a half file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        frame.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def plot_history(history: pd.DataFrame, path: str | Path, title: str = "") -> None:
+    """Two panels: every loss column per epoch, and validation NCC per epoch with the best marked."""
+    fig, (ax_loss, ax_ncc) = plt.subplots(1, 2, figsize=(10, 3.6))
+    loss_columns = [c for c in history.columns if c.startswith(("loss", "wasserstein", "penalty"))]
+    for column in loss_columns:
+        ax_loss.plot(history["epoch"], history[column], marker=".", label=column)
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("mean over the epoch")
+    ax_loss.set_yscale("symlog", linthresh=1e-2)
+    if loss_columns:
+        ax_loss.legend(fontsize=7)
+    ax_ncc.plot(history["epoch"], history["val_ncc"], marker="o", color="k")
+    if history["val_ncc"].notna().any():
+        best = history.loc[history["val_ncc"].idxmax()]
+        ax_ncc.scatter([best["epoch"]], [best["val_ncc"]], s=120, facecolors="none", edgecolors="r", label="best")
+        ax_ncc.legend(fontsize=7)
+    ax_ncc.set_xlabel("epoch")
+    ax_ncc.set_ylabel("validation NCC")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

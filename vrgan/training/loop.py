@@ -1,0 +1,221 @@
+"""The training loop shared by VR-GAN and VA-GAN: epochs, validation NCC, checkpoints, resume.
+
+Files in the run's output folder:
+
+- ``best.pt``: the generator (and R / critic) of the epoch with the best validation NCC, with the
+  settings it was trained with; what evaluation uses.
+- ``last.pt``: the complete state at the end of the last finished epoch (networks, optimisers,
+  random-number generators, history). A killed job that is started again resumes from it instead of
+  restarting, provided its settings fingerprint matches; it is removed when training finishes.
+- ``history.csv``: one row per epoch: iterations so far, seconds, mean losses, validation NCC.
+
+Epoch 0 is the state before the adversarial game (after R's warm-up for VR-GAN). Training stops
+after ``max_epochs`` or after ``patience`` epochs without a better validation NCC.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm.auto import tqdm
+
+from vrgan.metrics import ncc
+from vrgan.training.data import EvalPairs, ImageBank
+from vrgan.training.device import resolve_device, resolve_precision
+from vrgan.training.history import write_atomic_csv
+from vrgan.training.inference import predict_maps
+from vrgan.training.methods import GANMethod, build_method
+from vrgan.training.settings import TrainingSettings
+
+__all__ = ["TrainingResult", "save_atomic", "train", "validation_ncc"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainingResult:
+    """What a finished run reports."""
+
+    best_epoch: int
+    best_val_ncc: float
+    epochs_run: int
+    resumed_from_epoch: int | None
+    history: pd.DataFrame
+
+
+def save_atomic(obj: Any, path: Path) -> None:
+    """``torch.save`` through a temporary file and a rename, so a killed job leaves no half file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def validation_ncc(method: GANMethod, pairs: EvalPairs) -> float:
+    """Mean NCC of the generator's maps against the pairs' ground truth (NaN pairs ignored)."""
+    maps = predict_maps(
+        method.generator, pairs.x, pairs.y, pairs.y_prime, method.device, method.dtype,
+        method.settings.eval_batch_size,
+    )
+    values = ncc(maps, pairs.target)
+    return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
+
+
+def _rng_state(rng: np.random.Generator) -> dict[str, Any]:
+    state: dict[str, Any] = {"numpy": rng.bit_generator.state, "torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _restore_rng(rng: np.random.Generator, state: dict[str, Any]) -> None:
+    rng.bit_generator.state = state["numpy"]
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _mean_logs(logs: list[dict[str, torch.Tensor]]) -> dict[str, float]:
+    if not logs:
+        return {}
+    return {key: float(torch.stack([entry[key].float() for entry in logs]).mean()) for key in logs[0]}
+
+
+def train(
+    settings: TrainingSettings,
+    bank: ImageBank,
+    val_pairs: EvalPairs,
+    out_dir: str | Path,
+    progress: bool = True,
+) -> TrainingResult:
+    """Train ``settings.method`` on ``bank``, selecting the epoch with the best validation NCC.
+
+    Parameters
+    ----------
+    settings : TrainingSettings
+        Method, seed, optimisation and model settings.
+    bank : ImageBank
+        Training images and labels (its device is replaced by the run's device).
+    val_pairs : EvalPairs
+        Validation pairs with ground-truth maps.
+    out_dir : str or Path
+        Folder for ``best.pt``, ``last.pt`` and ``history.csv``.
+    progress : bool
+        Show tqdm progress bars.
+
+    Returns
+    -------
+    TrainingResult
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    device = resolve_device(settings.device)
+    dtype = resolve_precision(settings.precision, device)
+    bank.device = device
+    log.info("training %s seed %d on %s (%s)", settings.method, settings.seed, device, dtype or "fp32")
+
+    torch.manual_seed(settings.seed)
+    rng = np.random.default_rng(settings.seed)
+    method = build_method(settings, device, dtype)
+    history: list[dict[str, Any]] = []
+    epoch, best_ncc, best_epoch, stale = 0, -np.inf, -1, 0
+    warmup_done = False
+    resumed_from: int | None = None
+
+    last_path, best_path = out_dir / "last.pt", out_dir / "best.pt"
+    if last_path.exists():
+        state = torch.load(last_path, map_location=device, weights_only=False)
+        if state.get("fingerprint") == settings.fingerprint():
+            method.load_state_dict(state["method"])
+            _restore_rng(rng, state["rng"])
+            history = state["history"]
+            epoch, best_ncc, best_epoch, stale = state["epoch"], state["best_ncc"], state["best_epoch"], state["stale"]
+            warmup_done = True
+            resumed_from = epoch
+            log.info("resuming from %s at epoch %d (best so far %.4f at epoch %d)", last_path, epoch, best_ncc, best_epoch)
+        else:
+            log.warning("ignoring %s: it was written with other settings; starting from scratch", last_path)
+
+    def checkpoint() -> None:
+        save_atomic(
+            {
+                "fingerprint": settings.fingerprint(),
+                "method": method.state_dict(),
+                "rng": _rng_state(rng),
+                "history": history,
+                "epoch": epoch,
+                "best_ncc": best_ncc,
+                "best_epoch": best_epoch,
+                "stale": stale,
+            },
+            last_path,
+        )
+
+    def end_of_epoch(logs: list[dict[str, torch.Tensor]], seconds: float) -> None:
+        nonlocal best_ncc, best_epoch, stale
+        value = validation_ncc(method, val_pairs)
+        improved = bool(np.isfinite(value) and value > best_ncc)
+        if improved:
+            best_ncc, best_epoch, stale = value, epoch, 0
+            save_atomic(
+                {
+                    "settings": settings.as_dict(),
+                    "generator": method.generator.state_dict(),
+                    "networks": {name: m.state_dict() for name, m in method.modules().items()},
+                    "epoch": epoch,
+                    "val_ncc": value,
+                },
+                best_path,
+            )
+        elif epoch > 0:
+            stale += 1
+        row = {"epoch": epoch, "iterations": method.steps, "seconds": round(seconds, 2), **_mean_logs(logs)}
+        row.update({"val_ncc": value, "best": improved})
+        history.append(row)
+        write_atomic_csv(pd.DataFrame(history), out_dir / "history.csv")
+        log.info("epoch %d: val NCC %.4f%s", epoch, value, " (best)" if improved else "")
+        checkpoint()
+
+    if not warmup_done:
+        start = time.perf_counter()
+        method.train(True)
+        logs = [
+            method.warmup_step(bank, rng)
+            for _ in tqdm(range(method.warmup_iterations()), desc="R warm-up", disable=not progress, leave=False)
+        ]
+        end_of_epoch(logs, time.perf_counter() - start)
+
+    while epoch < settings.max_epochs and stale < settings.patience:
+        epoch += 1
+        start = time.perf_counter()
+        method.train(True)
+        logs = [
+            method.train_step(bank, rng)
+            for _ in tqdm(
+                range(settings.iterations_per_epoch),
+                desc=f"{settings.method} seed {settings.seed} epoch {epoch}/{settings.max_epochs}",
+                disable=not progress,
+                leave=False,
+            )
+        ]
+        end_of_epoch(logs, time.perf_counter() - start)
+
+    if stale >= settings.patience:
+        log.info("early stop after epoch %d: no better validation NCC for %d epochs", epoch, stale)
+    if best_epoch == 0:
+        log.warning("the best validation NCC is that of epoch 0: the adversarial training did not improve it")
+    last_path.unlink(missing_ok=True)
+    return TrainingResult(best_epoch, float(best_ncc), epoch, resumed_from, pd.DataFrame(history))

@@ -1,0 +1,162 @@
+"""Training settings of VR-GAN and VA-GAN, built from one study's section of the config."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["METHODS", "GeneratorSettings", "TrainingSettings", "VAGANSettings", "VRGANSettings", "settings_from_config"]
+
+METHODS = ("vrgan", "vagan")
+
+
+@dataclass(frozen=True)
+class GeneratorSettings:
+    """U-Net width, depth (paper: 64 channels, 4 poolings) and BatchNorm momentum (paper 0.01)."""
+
+    base_channels: int = 64
+    depth: int = 4
+    bn_momentum: float = 0.01
+
+
+@dataclass(frozen=True)
+class VRGANSettings:
+    """Loss weights of VR-GAN (paper values) and the regressor's warm-up.
+
+    ``regressor_warmup_iterations`` trains R alone on (x, y) before the adversarial game, at
+    ``regressor_warmup_lr``. It stands in for ImageNet pre-training when R starts from random
+    weights (0 = no warm-up, the paper's setting with pretrained weights).
+    """
+
+    lambda_gx: float = 0.3
+    lambda_reg: float = 0.03
+    lambda_rx: float = 1.0
+    lambda_rxp: float = 0.3
+    regressor_warmup_iterations: int = 0
+    regressor_warmup_lr: float = 1e-3
+
+
+@dataclass(frozen=True)
+class VAGANSettings:
+    """VA-GAN baseline: WGAN-GP critic, L1 map weight, critic/generator schedule.
+
+    The critic takes ``critic_steps`` steps per generator step, and ``critic_steps_boost`` steps for
+    the first ``boost_first_generator_steps`` generator steps and every ``boost_every``-th one.
+    """
+
+    lambda_map: float = 100.0
+    gradient_penalty: float = 10.0
+    critic_steps: int = 5
+    critic_steps_boost: int = 100
+    boost_first_generator_steps: int = 25
+    boost_every: int = 100
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """Everything one training run depends on.
+
+    Attributes
+    ----------
+    method : {"vrgan", "vagan"}
+    seed : int
+        Seeds the network initialisation and every random draw of the run.
+    iterations_per_epoch : int
+        Generator steps per epoch (for VA-GAN each comes with its critic steps).
+    max_epochs, patience : int
+        Early stopping: stop after ``patience`` epochs without a better validation NCC.
+    device : str
+        ``auto`` (CUDA when present, else CPU), ``cpu``, ``cuda`` or ``cuda:N``.
+    lr, lr_discriminator : float
+        Adam learning rates of the generator and of R / the critic (None: the same as ``lr``).
+    precision : str
+        ``auto`` (bf16 autocast on CUDA and on CPUs with native bf16, else fp32), ``bf16``, ``fp32``.
+    """
+
+    method: Literal["vrgan", "vagan"]
+    seed: int
+    batch_size: int = 20
+    lr: float = 1e-4
+    lr_discriminator: float | None = None
+    betas: tuple[float, float] = (0.0, 0.9)
+    iterations_per_epoch: int = 200
+    max_epochs: int = 30
+    patience: int = 10
+    device: str = "auto"
+    precision: str = "auto"
+    threshold: float = 0.7
+    regressor_weights: str = "none"
+    freeze_bn: bool | str = "auto"
+    eval_batch_size: int = 50
+    generator: GeneratorSettings = field(default_factory=GeneratorSettings)
+    vrgan: VRGANSettings = field(default_factory=VRGANSettings)
+    vagan: VAGANSettings = field(default_factory=VAGANSettings)
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
+        for name in ("batch_size", "iterations_per_epoch", "max_epochs", "patience", "eval_batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain nested dict (JSON-serialisable)."""
+        return dataclasses.asdict(self)
+
+    def fingerprint(self) -> str:
+        """Hash of every setting that changes the course of training (not the device)."""
+        values = self.as_dict()
+        values.pop("device")
+        values.pop("eval_batch_size")
+        return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "TrainingSettings":
+        """Inverse of :meth:`as_dict`."""
+        values = dict(values)
+        values["betas"] = tuple(values.get("betas", (0.0, 0.9)))
+        values["generator"] = GeneratorSettings(**values.get("generator", {}))
+        values["vrgan"] = VRGANSettings(**values.get("vrgan", {}))
+        values["vagan"] = VAGANSettings(**values.get("vagan", {}))
+        return cls(**values)
+
+
+def settings_from_config(
+    training: dict[str, Any],
+    models: dict[str, Any],
+    vrgan: dict[str, Any],
+    vagan: dict[str, Any],
+    method: str,
+    seed: int,
+) -> TrainingSettings:
+    """Build the settings of one run from the config sections (already schema-validated).
+
+    Parameters
+    ----------
+    training : dict
+        The study's ``training`` section (batch size, lr, epochs, device, …; not ``seeds``).
+    models : dict
+        The study's ``models`` section: ``generator`` and ``regressor``.
+    vrgan, vagan : dict
+        The method sections.
+    method : str
+        ``vrgan`` or ``vagan``.
+    seed : int
+        The run's seed.
+    """
+    training = {key: value for key, value in training.items() if key != "seeds"}
+    regressor = models.get("regressor", {})
+    return TrainingSettings(
+        method=method,
+        seed=int(seed),
+        betas=tuple(training.pop("betas", (0.0, 0.9))),
+        regressor_weights=str(regressor.get("weights", "none")),
+        freeze_bn=regressor.get("freeze_bn", "auto"),
+        generator=GeneratorSettings(**models.get("generator", {})),
+        vrgan=VRGANSettings(**vrgan),
+        vagan=VAGANSettings(**vagan),
+        **training,
+    )
