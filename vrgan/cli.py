@@ -44,7 +44,10 @@ def configure_logging(verbose: bool = False) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` (default ``sys.argv[1:]``) and run the chosen subcommand; return its exit code."""
+    """Parse ``argv`` (default ``sys.argv[1:]``) and run the chosen subcommand; return its exit code.
+
+    Usage errors and refused overwrites exit with status 2 and a one-line message.
+    """
     parser = argparse.ArgumentParser(prog="vrgan", description="VR-GAN pipeline tools")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -52,7 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         add_arguments(sub.add_parser(name, help=help_text, description=help_text))
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
-    return SUBCOMMANDS[args.command][2](args)
+    try:
+        return SUBCOMMANDS[args.command][2](args)
+    except (FileExistsError, ValueError) as error:  # bad arguments or existing output: exit 2
+        parser.exit(2, f"vrgan {args.command}: error: {error}\n")
 
 
 if __name__ == "__main__":

@@ -206,7 +206,7 @@ def anatomy_from_dict(data: dict[str, Any]) -> Anatomy:
         if name in ("vessels", "emphysema_blobs"):
             width = len(VESSEL_COLUMNS) if name == "vessels" else len(BLOB_COLUMNS)
             values[name] = np.asarray(value, dtype=np.float64).reshape(-1, width)
-        elif isinstance(value, list):
+        elif isinstance(value, (list, tuple)):
             values[name] = tuple(float(v) for v in value)
         else:
             values[name] = float(value)

@@ -25,6 +25,7 @@ from pydicom.uid import (
     JPEG2000Lossless,
     JPEGLossless,
     JPEGLosslessSV1,
+    PYDICOM_IMPLEMENTATION_UID,
     RLELossless,
     UID,
 )
@@ -116,7 +117,7 @@ def _base_dataset(h: ImageHeader) -> Dataset:
     ds.file_meta.MediaStorageSOPClassUID = h.sop_class_uid
     ds.file_meta.MediaStorageSOPInstanceUID = h.sop_instance_uid
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta.ImplementationClassUID = UID("1.2.826.0.1.3680043.8.498.1")  # pydicom's root
+    ds.file_meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
     ds.SpecificCharacterSet = "ISO_IR 100"
     ds.SOPClassUID = h.sop_class_uid
     ds.SOPInstanceUID = h.sop_instance_uid
@@ -209,7 +210,8 @@ def image_file_bytes(
         Stored pixel values (see :mod:`vrgan.synth.pixel_encoding`).
     encoding : PixelEncoding
     transfer_syntax : str
-        A key of :data:`TRANSFER_SYNTAXES`; compressed syntaxes take single-frame images.
+        A key of :data:`TRANSFER_SYNTAXES`; compressed syntaxes take single-frame images, and
+        JPEG 2000 (openjpeg's 6 resolution levels) needs both sides >= 32.
 
     Returns
     -------
@@ -235,9 +237,9 @@ def image_file_bytes(
         ds["PixelData"].VR = "OB"
         ds.file_meta.TransferSyntaxUID = TRANSFER_SYNTAXES[transfer_syntax]
     elif transfer_syntax == "rle":
-        ds.compress(RLELossless, stored.astype(dtype), encoding_plugin="pylibjpeg")
+        ds.compress(RLELossless, stored.astype(dtype), encoding_plugin="pylibjpeg", generate_instance_uid=False)
     else:  # JPEG 2000 lossless, possibly relabelled as Part 2
-        ds.compress(JPEG2000Lossless, stored.astype(dtype))
+        ds.compress(JPEG2000Lossless, stored.astype(dtype), generate_instance_uid=False)
         ds.file_meta.TransferSyntaxUID = TRANSFER_SYNTAXES[transfer_syntax]
     return _to_bytes(ds, enforce_file_format=True)
 

@@ -9,8 +9,7 @@ Layout of ``OUT``::
     truth/             what a real export never has: see :mod:`vrgan.synth.truth_tables`
 
 Everything is a deterministic function of ``(n_subjects, seed, size, law)``: random streams are
-``numpy.random.default_rng([seed, stream, ...])`` and UIDs ``generate_uid(prefix=None,
-entropy_srcs=[seed, ...])``.
+``numpy.random.default_rng([seed, stream, ...])`` and UIDs ``2.25.<uuid5(seed, ...)>``.
 """
 
 from __future__ import annotations
@@ -18,12 +17,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from pydicom.uid import generate_uid
+from pydicom.uid import UID
 from tqdm import tqdm
 
 from vrgan.synth import dicom_writer as dw
@@ -55,7 +55,13 @@ def _rng(seed: int, stream: str, *keys: int) -> np.random.Generator:
 
 
 def _uid(seed: int, *parts: object) -> str:
-    return generate_uid(prefix=None, entropy_srcs=[str(seed), *(str(p) for p in parts)])
+    """A deterministic UUID-derived UID (``2.25.<UUID as integer>``, UUID version 5 of the parts).
+
+    Not ``generate_uid(prefix=None, entropy_srcs=...)``: pydicom 3.0.2 ignores the entropy
+    when the prefix is None and returns a random UUID4 UID.
+    """
+    name = "/".join(["vrgan-synth-export", str(seed), *(str(p) for p in parts)])
+    return UID(f"2.25.{uuid.uuid5(uuid.NAMESPACE_OID, name).int}")
 
 
 def _prepare(out: Path, overwrite: bool) -> None:
@@ -235,7 +241,7 @@ def _image_record(f: PlannedFile, header: dw.ImageHeader, visit: Visit, acq: Acq
     if acq is not None:
         record.update(acquisition_record(acq))
         record["n_frames"] = 2 if f.defect == "two_frames" else 1
-        if f.defect != "image_without_pixel_data":
+        if f.defect not in ("image_without_pixel_data", "cut_in_pixel_data"):  # pixels not in the file
             dtype = "<u2" if acq.encoding.bits_stored > 8 else "u1"
             record["pixel_sha256"] = hashlib.sha256(np.ascontiguousarray(stored, dtype=dtype).tobytes()).hexdigest()
     return record
@@ -262,7 +268,8 @@ def write_export(
     seed : int
         Everything (pixels, UIDs, tables) is a deterministic function of the seed.
     size : int, default 256
-        Rows of every image (>= 32); columns are ``size`` or ``round(0.82 * size)``.
+        Rows of every image (>= 40, so that JPEG 2000 frames have both sides >= 32); columns
+        are ``size`` or ``round(0.82 * size)``.
     law : ExportLaw
         The planted fractions.
     overwrite : bool
@@ -278,12 +285,12 @@ def write_export(
     Raises
     ------
     ValueError
-        If ``n_subjects < 1`` or ``size < 32``.
+        If ``n_subjects < 1`` or ``size < 40``.
     FileExistsError
         If an export exists and ``overwrite`` is False.
     """
-    if n_subjects < 1 or size < 32:
-        raise ValueError(f"need n_subjects >= 1 and size >= 32, got {n_subjects} and {size}")
+    if n_subjects < 1 or size < 40:
+        raise ValueError(f"need n_subjects >= 1 and size >= 40, got {n_subjects} and {size}")
     out = Path(out_dir)
     _prepare(out, overwrite)
     subjects, visits, pft_rows, unknown_ids = draw_cohort(n_subjects, _rng(seed, "cohort"), law.cohort)

@@ -62,7 +62,7 @@ class SynthTruth:
 
 
 def _read(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=_ID_COLUMNS, float_precision="round_trip", keep_default_na=False, na_values=[""])
+    return pd.read_csv(path, dtype=_ID_COLUMNS, keep_default_na=False, na_values=[""])
 
 
 def load_truth(truth_dir: str | Path) -> SynthTruth:
