@@ -27,7 +27,7 @@ __all__ = ["CohortLaw", "Subject", "Visit", "PftRecord", "exact_counts", "draw_c
 COPD_THRESHOLD = 0.70
 HEALTHY_RATIO, SEVERE_RATIO = 0.85, 0.30
 STUDY_TYPES = ("PA+LL", "PA", "AP", "PA+PA+LL")
-_FIRST_NAMES = ("JOHN", "MARY", "ROBERT", "LINDA", "JAMES", "SUSAN", "DAVID", "KAREN", "PAUL", "NANCY", "MARK", "LISA")
+_FIRST_NAMES = {"M": ("JOHN", "ROBERT", "JAMES", "DAVID", "PAUL", "MARK"), "F": ("MARY", "LINDA", "SUSAN", "KAREN", "NANCY", "LISA")}
 _LAST_NAMES = ("SMITH", "JONES", "BROWN", "TAYLOR", "MILLER", "DAVIS", "WILSON", "MOORE", "CLARK", "HALL", "YOUNG", "KING")
 
 
@@ -301,7 +301,7 @@ def draw_cohort(
         transplant = None
         if i in transplanted:
             transplant = dates[0] + dt.timedelta(days=int(rng.integers(30, (dates[-1] - dates[0]).days + 365)))
-        first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+        first, last = rng.choice(_FIRST_NAMES[sex]), rng.choice(_LAST_NAMES)
         subjects.append(
             Subject(i, ids[i], f"{last}^{first}", f"H{int(rng.integers(10**6, 10**7))}", sex, birth, height,
                     round(float(predicted), 3), kind, transplant)

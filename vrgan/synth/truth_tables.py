@@ -231,4 +231,5 @@ def write_tables(
             handle.write(json.dumps({"patient_id": s.patient_id, "anatomy": anatomy_to_dict(a)}) + "\n")
     summary = _summary(files, exams, subject_table, pft, pft_rows, unknown_ids, parameters)
     (truth / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    (truth / "README.md").write_text("# Truth of a synthetic export (vrgan.synth)\n\n" + __doc__.strip() + "\n")
     return summary
