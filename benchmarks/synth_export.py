@@ -28,8 +28,10 @@ def time_export(n_subjects: int, size: int) -> None:
         summary = write_export(out, n_subjects, seed=1, size=size, progress=False)
         seconds = time.perf_counter() - start
     n_files = summary["files"]["total"]
-    print(f"export {n_subjects} subjects at {size} px: {seconds:.2f} s, {n_files} files "
-          f"-> {100 * seconds / n_subjects:.1f} s per 100 subjects, {1000 * seconds / n_files:.1f} ms per file")
+    print(
+        f"export {n_subjects} subjects at {size} px: {seconds:.2f} s, {n_files} files "
+        f"-> {100 * seconds / n_subjects:.1f} s per 100 subjects, {1000 * seconds / n_files:.1f} ms per file"
+    )
 
 
 def time_big_exam(size: int) -> None:
@@ -41,12 +43,36 @@ def time_big_exam(size: int) -> None:
     t1 = time.perf_counter()
     stored = stored_from_levels(noisy_levels(anatomy, layers, 0.5, acq, np.random.default_rng(2)), acq.encoding)
     t2 = time.perf_counter()
-    header = ImageHeader("0", "X^Y", "19500101", "F", "H1", "2.25.1", "2.25.2", "2.25.3", "1.2.840.10008.5.1.4.1.1.1",
-                         "CR", "20150101", "120000", "1", "XR CHEST", "CHEST PA", 1, 1, "PA", "PA", None, None, 0.21)
+    header = ImageHeader(
+        "0",
+        "X^Y",
+        "19500101",
+        "F",
+        "H1",
+        "2.25.1",
+        "2.25.2",
+        "2.25.3",
+        "1.2.840.10008.5.1.4.1.1.1",
+        "CR",
+        "20150101",
+        "120000",
+        "1",
+        "XR CHEST",
+        "CHEST PA",
+        1,
+        1,
+        "PA",
+        "PA",
+        None,
+        None,
+        0.21,
+    )
     data = image_file_bytes(header, stored, acq.encoding, "jpeg_lossless_sv1")
     t3 = time.perf_counter()
-    print(f"one {acq.shape[0]}x{acq.shape[1]} PA exam: layers {t1 - t0:.2f} s, render {t2 - t1:.2f} s, "
-          f"JPEG Lossless SV1 file {t3 - t2:.2f} s ({len(data) / 2**20:.1f} MiB)")
+    print(
+        f"one {acq.shape[0]}x{acq.shape[1]} PA exam: layers {t1 - t0:.2f} s, render {t2 - t1:.2f} s, "
+        f"JPEG Lossless SV1 file {t3 - t2:.2f} s ({len(data) / 2**20:.1f} MiB)"
+    )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,9 @@ def test_subject_kinds_are_exact_counts(cohort):
     assert kinds.count("single") == round(law.single_exam_fraction * N)
     n_exams = {s.index: sum(v.subject_index == s.index for v in visits) for s in subjects}
     assert all((n_exams[s.index] == 1) == (s.trajectory == "single") for s in subjects)
-    assert sum(s.transplant_date is not None for s in subjects) == round(law.transplant_fraction * (N - kinds.count("single")))
+    assert sum(s.transplant_date is not None for s in subjects) == round(
+        law.transplant_fraction * (N - kinds.count("single"))
+    )
     assert len(unknown) == max(1, round(law.unknown_patient_rate * N))
     assert len({s.patient_id for s in subjects} | set(unknown)) == N + len(unknown)
 

@@ -79,7 +79,8 @@ def test_reference_ingest_agrees_with_every_expected_status(export):
     assert dict(Counter(got)) == summary["files"]["by_status"]
     assert set(REASON_CODES) <= set(got)
     assert Counter(files.defect[files.defect != ""]) == Counter(
-        {d: max(1, round(0.01 * N_SUBJECTS)) for _, d in BROKEN_VARIANTS} | {"byte_identical_copy": max(1, round(0.02 * N_SUBJECTS))}
+        {d: max(1, round(0.01 * N_SUBJECTS)) for _, d in BROKEN_VARIANTS}
+        | {"byte_identical_copy": max(1, round(0.02 * N_SUBJECTS))}
     )
 
 
@@ -96,11 +97,19 @@ def test_decoded_pixels_match_what_was_written(export):
             ds.file_meta.TransferSyntaxUID = pydicom.uid.ImplicitVRLittleEndian
         pixels = ds.pixel_array
         dtype = "<u2" if ds.BitsAllocated == 16 else "u1"
-        assert hashlib.sha256(np.ascontiguousarray(pixels, dtype=dtype).tobytes()).hexdigest() == row.pixel_sha256, row.path
+        assert (
+            hashlib.sha256(np.ascontiguousarray(pixels, dtype=dtype).tobytes()).hexdigest() == row.pixel_sha256
+        ), row.path
         checked[(ds.file_meta.TransferSyntaxUID, ds.PhotometricInterpretation, int(ds.BitsStored))] += 1
     syntaxes = {k[0] for k in checked}
-    assert {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.4.70",
-            "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.90"} <= syntaxes
+    assert {
+        "1.2.840.10008.1.2",
+        "1.2.840.10008.1.2.1",
+        "1.2.840.10008.1.2.5",
+        "1.2.840.10008.1.2.4.70",
+        "1.2.840.10008.1.2.4.57",
+        "1.2.840.10008.1.2.4.90",
+    } <= syntaxes
     assert {k[1] for k in checked} == {"MONOCHROME1", "MONOCHROME2"} and {12, 14, 16} <= {k[2] for k in checked}
 
 
@@ -110,20 +119,37 @@ def test_headers_match_truth_and_carry_identifying_data(export):
     for row in ok.itertuples():
         ds = pydicom.dcmread(out / "dicom" / row.path, stop_before_pixels=True)
         assert (ds.PatientID, ds.StudyInstanceUID, ds.SOPInstanceUID, ds.SOPClassUID) == (
-            row.patient_id, row.study_uid, row.sop_instance_uid, row.sop_class)
+            row.patient_id,
+            row.study_uid,
+            row.sop_instance_uid,
+            row.sop_class,
+        )
         assert row.path.startswith(ds.PatientID + "/") and ds.BodyPartExamined == "CHEST"
         assert (ds.PhotometricInterpretation, str(ds.BitsStored), ds.file_meta.TransferSyntaxUID) == (
-            row.photometric, row.bits_stored, row.transfer_syntax)
+            row.photometric,
+            row.bits_stored,
+            row.transfer_syntax,
+        )
         assert read_view(ds) == (row.view, row.view_source)
         assert float(ds.get("RescaleSlope", 1)) == float(row.rescale_slope)
-        for keyword in ("PatientName", "PatientBirthDate", "AccessionNumber", "InstitutionName",
-                        "ReferringPhysicianName", "OtherPatientIDs", "StudyDate", "StudyTime"):
+        for keyword in (
+            "PatientName",
+            "PatientBirthDate",
+            "AccessionNumber",
+            "InstitutionName",
+            "ReferringPhysicianName",
+            "OtherPatientIDs",
+            "StudyDate",
+            "StudyTime",
+        ):
             assert str(ds.get(keyword, "")), (keyword, row.path)
     assert dict(Counter(ok.view_source)) == summary["files"]["ok_by_view_source"]
     assert len(summary["files"]["ok_by_view_source"]) == 4 and set(ok.view) == {"PA", "AP", "LL"}
     assert summary["exams"]["with_two_ok_pa"] >= 1
-    assert len(set(files.sop_instance_uid[files.expected_status != "duplicate"]) - {""}) == (
-        (files.expected_status != "duplicate") & (files.sop_instance_uid != "")).sum()
+    assert (
+        len(set(files.sop_instance_uid[files.expected_status != "duplicate"]) - {""})
+        == ((files.expected_status != "duplicate") & (files.sop_instance_uid != "")).sum()
+    )
 
 
 def test_pft_tables_agree(export):
@@ -155,11 +181,17 @@ def test_exam_and_subject_truth_is_consistent(export):
         (g.eligible & g.copd_true).sum() * (g.eligible & ~g.copd_true).sum() for _, g in exams.groupby("patient_id")
     )
     assert pairs == summary["subjects"]["expected_pairs"] == subjects.expected_pairs.sum()
+    flags = subjects[["single_exam", "all_copd", "all_non_copd", "has_copd_pair"]].sum(axis=1)
+    assert (flags == 1).all()  # the four subject kinds partition the cohort
     assert json.loads((out / "truth" / "summary.json").read_text()) == summary
 
 
 def _tree_digest(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_same_bytes_other_seed_other_export(tmp_path):

@@ -18,7 +18,10 @@ def test_single_sample_stream_is_exact():
     expected = (
         b"\xff\xd8"
         + b"\xff\xc3\x00\x0b\x0c\x00\x01\x00\x01\x01\x01\x11\x00"
-        + b"\xff\xc4\x00\x14\x00" + b"\x01" + b"\x00" * 15 + b"\x00"
+        + b"\xff\xc4\x00\x14\x00"
+        + b"\x01"
+        + b"\x00" * 15
+        + b"\x00"
         + b"\xff\xda\x00\x08\x01\x01\x00\x01\x00\x00"
         + b"\x7f"
         + b"\xff\xd9"
@@ -57,7 +60,13 @@ def test_pydicom_decodes_an_encapsulated_frame():
     ds.file_meta = FileMetaDataset()
     ds.file_meta.TransferSyntaxUID = JPEGLosslessSV1
     ds.Rows, ds.Columns, ds.SamplesPerPixel = 12, 10, 1
-    ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = "MONOCHROME2", 16, 12, 11, 0
+    ds.PhotometricInterpretation, ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = (
+        "MONOCHROME2",
+        16,
+        12,
+        11,
+        0,
+    )
     ds.PixelData = encapsulate([encode_jpeg_lossless(image, 12)])
     ds["PixelData"].VR = "OB"
     buffer = io.BytesIO()

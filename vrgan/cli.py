@@ -27,19 +27,29 @@ def _add_synth_export(parser: argparse.ArgumentParser) -> None:
 def _run_synth_export(args: argparse.Namespace) -> int:
     from vrgan.synth.export import write_export
 
-    summary = write_export(args.out, args.subjects, args.seed, args.size, overwrite=args.overwrite, progress=not args.no_progress)
-    print(f"{summary['files']['total']} files, {summary['exams']['total']} exams, {summary['pft']['rows']} PFT rows -> {args.out}")
+    summary = write_export(
+        args.out, args.subjects, args.seed, args.size, overwrite=args.overwrite, progress=not args.no_progress
+    )
+    print(
+        f"{summary['files']['total']} files, {summary['exams']['total']} exams, {summary['pft']['rows']} PFT rows -> {args.out}"
+    )
     return 0
 
 
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
-    "synth-export": ("write a synthetic hospital export (DICOM + PFT tables + truth)", _add_synth_export, _run_synth_export),
+    "synth-export": (
+        "write a synthetic hospital export (DICOM + PFT tables + truth)",
+        _add_synth_export,
+        _run_synth_export,
+    ),
 }
 
 
 def configure_logging(verbose: bool = False) -> None:
     """Log to stderr; keep chatty third-party loggers (openjpeg's per-tile INFO) quiet."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
     logging.getLogger("openjpeg").setLevel(logging.WARNING)
 
 

@@ -5,7 +5,7 @@ broken files), a PFT table and a transplant list, plus ``truth/`` tables that sa
 was planted; ``render_pair_truth`` gives the true disease effect between two exams of a subject.
 
 Modules: ``anatomy`` (per-subject parameters), ``layers`` and ``phantom`` (rendering),
-``cohort_law`` (subjects, visits, PFTs), ``plan`` (what each file will be), ``pixel_encoding``,
+``cohort_law`` (subjects, visits), ``pft_law`` (PFT rows), ``plan`` (what each file will be), ``pixel_encoding``,
 ``jpeg_lossless``, ``dicom_writer``, ``acquisition``, ``export``, ``truth_tables``, ``truth``,
 ``figure``.
 """

@@ -18,7 +18,14 @@ from vrgan.synth.layers import PhantomLayers
 from vrgan.synth.phantom import Exposure, Pose, add_noise, render_presentation
 from vrgan.synth.pixel_encoding import PixelEncoding, levels_from_presentation
 
-__all__ = ["Acquisition", "draw_pose_exposure", "noise_free_levels", "noisy_levels", "acquisition_record", "acquisition_from_record"]
+__all__ = [
+    "Acquisition",
+    "draw_pose_exposure",
+    "noise_free_levels",
+    "noisy_levels",
+    "acquisition_record",
+    "acquisition_from_record",
+]
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,9 @@ def draw_pose_exposure(rng: np.random.Generator) -> tuple[Pose, Exposure]:
     return pose, exposure
 
 
-def noise_free_levels(anatomy: Anatomy, layers: PhantomLayers, severity: float, acquisition: Acquisition) -> NDArray[np.uint16]:
+def noise_free_levels(
+    anatomy: Anatomy, layers: PhantomLayers, severity: float, acquisition: Acquisition
+) -> NDArray[np.uint16]:
     """Quantised noise-free presentation levels (dense = high) of one image.
 
     Parameters
@@ -113,7 +122,12 @@ def acquisition_from_record(record: Mapping[str, Any]) -> Acquisition:
     return Acquisition(
         view=str(record["view"]),
         shape=(int(record["rows"]), int(record["cols"])),
-        pose=Pose(float(record["rotation_deg"]), float(record["scale"]), float(record["shift_row"]), float(record["shift_col"])),
+        pose=Pose(
+            float(record["rotation_deg"]),
+            float(record["scale"]),
+            float(record["shift_row"]),
+            float(record["shift_col"]),
+        ),
         exposure=Exposure(float(record["gain"]), float(record["offset"]), float(record["noise_sigma"])),
         encoding=PixelEncoding(
             bits_stored=int(record["bits_stored"]),

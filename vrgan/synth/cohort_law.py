@@ -11,8 +11,7 @@ first and last exam), or ``single`` (one exam, any value). True exam ratios neve
 exam's true label. Severity is ``clip((0.85 - ratio) / 0.55, 0, 1)``.
 
 Timing law. Exams of one subject are 90..720 days apart, so a PFT within 30 days of an exam is
-never within 30 days of another. "Near" PFTs lie 0..30 days from their exam (some at exactly 30);
-"far" PFTs lie at least 45 days from every exam, except planted ones at exactly 31 days.
+never within 30 days of another. The PFT rows themselves are drawn by :mod:`vrgan.synth.pft_law`.
 """
 
 from __future__ import annotations
@@ -22,13 +21,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vrgan.synth.pft_law import PftRecord, draw_pft_rows
+
 __all__ = ["CohortLaw", "Subject", "Visit", "PftRecord", "exact_counts", "draw_cohort", "severity_from_ratio"]
 
 COPD_THRESHOLD = 0.70
 HEALTHY_RATIO, SEVERE_RATIO = 0.85, 0.30
 STUDY_TYPES = ("PA+LL", "PA", "AP", "PA+PA+LL")
-_FIRST_NAMES = {"M": ("JOHN", "ROBERT", "JAMES", "DAVID", "PAUL", "MARK"), "F": ("MARY", "LINDA", "SUSAN", "KAREN", "NANCY", "LISA")}
-_LAST_NAMES = ("SMITH", "JONES", "BROWN", "TAYLOR", "MILLER", "DAVIS", "WILSON", "MOORE", "CLARK", "HALL", "YOUNG", "KING")
+_FIRST_NAMES = {
+    "M": ("JOHN", "ROBERT", "JAMES", "DAVID", "PAUL", "MARK"),
+    "F": ("MARY", "LINDA", "SUSAN", "KAREN", "NANCY", "LISA"),
+}
+_LAST_NAMES = (
+    "SMITH",
+    "JONES",
+    "BROWN",
+    "TAYLOR",
+    "MILLER",
+    "DAVIS",
+    "WILSON",
+    "MOORE",
+    "CLARK",
+    "HALL",
+    "YOUNG",
+    "KING",
+)
 
 
 @dataclass(frozen=True)
@@ -86,22 +103,6 @@ class Visit:
     severity: float
     study_type: str
     planned_pfts: int  # near PFT rows planted for this exam: 0, 1 or 2 (same day)
-
-
-@dataclass(frozen=True)
-class PftRecord:
-    """One pft.csv row: the text written and the truth behind it."""
-
-    patient_id: str
-    date_text: str
-    fev1_text: str
-    fvc_text: str
-    expected_status: str
-    kind: str  # near_exam, same_day_repeat, far, day31, unknown_patient, or the defect name
-    date: dt.date
-    fev1: float
-    fvc: float
-    exam_id: str  # the exam a near/defect row was planted beside, else ""
 
 
 def severity_from_ratio(ratio: float) -> float:
@@ -192,51 +193,6 @@ def _unique_ids(rng: np.random.Generator, n: int) -> list[str]:
     return ids
 
 
-def _measure(rng: np.random.Generator, ratio: float, fvc: float) -> tuple[float, float]:
-    """A PFT measurement of a true (ratio, FVC): bounded error, values in litres to 0.01 L."""
-    fvc_m = round(fvc * rng.uniform(0.97, 1.03), 2)
-    fev1_m = round(float(np.clip(ratio + rng.uniform(-0.012, 0.012), 0.21, 0.94)) * fvc_m, 2)
-    return fev1_m, fvc_m
-
-
-def _far_date(rng: np.random.Generator, exam_dates: list[dt.date]) -> dt.date:
-    """A PFT date at least 45 days from every exam, within a year of the first/last exam."""
-    lo = exam_dates[0] - dt.timedelta(days=365)
-    span = (exam_dates[-1] - lo).days + 365
-    while True:
-        day = lo + dt.timedelta(days=int(rng.integers(0, span + 1)))
-        if min(abs((day - e).days) for e in exam_dates) >= 45:
-            return day
-
-
-def _trajectory_ratio(day: dt.date, visits: list[Visit]) -> float:
-    xs = [v.date.toordinal() for v in visits]
-    return float(np.interp(day.toordinal(), xs, [v.fev1_fvc for v in visits]))
-
-
-def _row(patient_id: str, day: dt.date, fev1: float, fvc: float, kind: str, exam_id: str = "") -> PftRecord:
-    status = "unknown_patient" if kind == "unknown_patient" else "ok"
-    return PftRecord(patient_id, day.isoformat(), f"{fev1:.2f}", f"{fvc:.2f}", status, kind, day, fev1, fvc, exam_id)
-
-
-def _defect(record: PftRecord, defect: str, variant: int) -> PftRecord:
-    """The same measurement written with one defect (the row's expected_status)."""
-    fev1, fvc, date_text = record.fev1_text, record.fvc_text, record.date_text
-    if defect == "missing_value":
-        fev1, fvc = ("", fvc) if variant % 2 == 0 else (fev1, "")
-    elif defect == "fev1_gt_fvc":
-        fev1, fvc = fvc, fev1  # columns swapped
-    elif defect == "ratio_out_of_range":
-        fvc = f"{record.fvc * 1000:.0f}"  # FVC in mL: FEV1/FVC < 0.01
-    elif defect == "unparsable_date":
-        d = record.date
-        date_text = f"{d.year}-02-30" if variant % 2 == 0 else f"{d.year}-13-{d.day:02d}"
-    return PftRecord(record.patient_id, date_text, fev1, fvc, defect, defect, record.date, record.fev1, record.fvc, record.exam_id)
-
-
-PFT_DEFECTS = ("missing_value", "fev1_gt_fvc", "ratio_out_of_range", "unparsable_date")
-
-
 def draw_cohort(
     n_subjects: int, rng: np.random.Generator, law: CohortLaw = CohortLaw()
 ) -> tuple[list[Subject], list[Visit], list[PftRecord], list[str]]:
@@ -303,8 +259,18 @@ def draw_cohort(
             transplant = dates[0] + dt.timedelta(days=int(rng.integers(30, (dates[-1] - dates[0]).days + 365)))
         first, last = rng.choice(_FIRST_NAMES[sex]), rng.choice(_LAST_NAMES)
         subjects.append(
-            Subject(i, ids[i], f"{last}^{first}", f"H{int(rng.integers(10**6, 10**7))}", sex, birth, height,
-                    round(float(predicted), 3), kind, transplant)
+            Subject(
+                i,
+                ids[i],
+                f"{last}^{first}",
+                f"H{int(rng.integers(10**6, 10**7))}",
+                sex,
+                birth,
+                height,
+                round(float(predicted), 3),
+                kind,
+                transplant,
+            )
         )
         for k, (day, ratio) in enumerate(zip(dates, _visit_ratios(rng, kind, years))):
             severity = severity_from_ratio(ratio)
@@ -312,53 +278,31 @@ def draw_cohort(
             visits.append(Visit(i, k, f"{ids[i]}-{k + 1}", day, ratio, fvc, severity, "", 1))
 
     n_exams = len(visits)
-    types = _labels(rng, exact_counts(n_exams, dict(zip(STUDY_TYPES, law.study_type_fractions)), minimum=1 if n_exams >= 4 else 0))
-    no_pft = set(int(j) for j in rng.choice(n_exams, int(round(law.exam_without_pft_fraction * n_exams)), replace=False))
+    types = _labels(
+        rng, exact_counts(n_exams, dict(zip(STUDY_TYPES, law.study_type_fractions)), minimum=1 if n_exams >= 4 else 0)
+    )
+    no_pft = set(
+        int(j) for j in rng.choice(n_exams, int(round(law.exam_without_pft_fraction * n_exams)), replace=False)
+    )
     with_pft = [j for j in range(n_exams) if j not in no_pft]
     n_repeat = min(len(with_pft), _at_least(law.same_day_repeat_fraction, len(with_pft)))
     repeats = set(int(j) for j in rng.choice(with_pft, n_repeat, replace=False)) if with_pft else set()
     n_edge = min(len(with_pft), _at_least(law.window_edge_fraction, len(with_pft)))
     edges = set(int(j) for j in rng.choice(with_pft, n_edge, replace=False)) if with_pft else set()
     visits = [
-        Visit(v.subject_index, v.visit_index, v.exam_id, v.date, v.fev1_fvc, v.fvc, v.severity, types[j],
-              0 if j in no_pft else (2 if j in repeats else 1))
+        Visit(
+            v.subject_index,
+            v.visit_index,
+            v.exam_id,
+            v.date,
+            v.fev1_fvc,
+            v.fvc,
+            v.severity,
+            types[j],
+            0 if j in no_pft else (2 if j in repeats else 1),
+        )
         for j, v in enumerate(visits)
     ]
 
-    rows: list[PftRecord] = []
-    for j, v in enumerate(visits):
-        pid = subjects[v.subject_index].patient_id
-        if v.planned_pfts == 0:
-            continue
-        offset = int(rng.choice([-30, 30])) if j in edges else int(rng.integers(-29, 30))
-        day = v.date + dt.timedelta(days=offset)
-        for r in range(v.planned_pfts):
-            fev1, fvc = _measure(rng, v.fev1_fvc, v.fvc)
-            rows.append(_row(pid, day, fev1, fvc, "near_exam" if r == 0 else "same_day_repeat", v.exam_id))
-    by_subject = [[v for v in visits if v.subject_index == s.index] for s in subjects]
-    n_far = int(round(law.far_pfts_per_subject * n_subjects))
-    for s_idx in rng.integers(0, n_subjects, n_far):
-        own = by_subject[int(s_idx)]
-        day = _far_date(rng, [v.date for v in own])
-        fvc = float(np.mean([v.fvc for v in own]))
-        fev1, fvc_m = _measure(rng, _trajectory_ratio(day, own), fvc)
-        rows.append(_row(subjects[int(s_idx)].patient_id, day, fev1, fvc_m, "far"))
-    for _ in range(_at_least(law.day31_pft_rate, n_subjects)):
-        v = visits[int(rng.integers(0, n_exams))]
-        day = v.date + dt.timedelta(days=int(rng.choice([-31, 31])))
-        fev1, fvc = _measure(rng, v.fev1_fvc, v.fvc)
-        rows.append(_row(subjects[v.subject_index].patient_id, day, fev1, fvc, "day31"))
-    for pid in ids[n_subjects:]:
-        for _ in range(int(rng.integers(1, 3))):
-            day = law.first_date + dt.timedelta(days=int(rng.integers(0, (law.last_date - law.first_date).days)))
-            fev1, fvc = _measure(rng, rng.uniform(0.35, 0.85), rng.uniform(2.2, 4.8))
-            rows.append(_row(pid, day, fev1, fvc, "unknown_patient"))
-    for defect in PFT_DEFECTS:
-        for n in range(_at_least(law.broken_pft_rate, n_subjects)):
-            v = visits[int(rng.integers(0, n_exams))]
-            day = v.date + dt.timedelta(days=int(rng.integers(-20, 21)))
-            fev1, fvc = _measure(rng, v.fev1_fvc, v.fvc)
-            source = _row(subjects[v.subject_index].patient_id, day, fev1, fvc, defect, v.exam_id)
-            rows.append(_defect(source, defect, n))
-    order = sorted(range(len(rows)), key=lambda r: (rows[r].patient_id, rows[r].date.isoformat(), r))
-    return subjects, visits, [rows[r] for r in order], ids[n_subjects:]
+    rows = draw_pft_rows(subjects, visits, ids[n_subjects:], edges, rng, law)
+    return subjects, visits, rows, ids[n_subjects:]

@@ -263,7 +263,11 @@ def dose_report_bytes(header: ImageHeader) -> bytes:
     ds = _base_dataset(header)
     ds.ValueType = "CONTAINER"
     concept = Dataset()
-    concept.CodeValue, concept.CodingSchemeDesignator, concept.CodeMeaning = "113701", "DCM", "X-Ray Radiation Dose Report"
+    concept.CodeValue, concept.CodingSchemeDesignator, concept.CodeMeaning = (
+        "113701",
+        "DCM",
+        "X-Ray Radiation Dose Report",
+    )
     ds.ConceptNameCodeSequence = Sequence([concept])
     ds.ContinuityOfContent = "SEPARATE"
     ds.CompletionFlag = "COMPLETE"

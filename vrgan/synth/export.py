@@ -115,7 +115,9 @@ def _view_fields(f: PlannedFile, rng: np.random.Generator) -> tuple[str, str | N
     return v, (v if f.modality == "DX" else None), None, description
 
 
-def _header(seed: int, f: PlannedFile, subject: Subject, visit: Visit, study: dict[str, Any], rows: int, rng) -> dw.ImageHeader:
+def _header(
+    seed: int, f: PlannedFile, subject: Subject, visit: Visit, study: dict[str, Any], rows: int, rng
+) -> dw.ImageHeader:
     view_position, view_code, processing, series_description = _view_fields(f, rng)
     if f.sop_class == dw.DOSE_SR:
         series_description = "DOSE REPORT"
@@ -146,26 +148,34 @@ def _header(seed: int, f: PlannedFile, subject: Subject, visit: Visit, study: di
     )
 
 
-def _for_processing_levels(anatomy: Anatomy, layers: PhantomLayers, severity: float, acq: Acquisition, rng) -> NDArray[np.uint16]:
+def _for_processing_levels(
+    anatomy: Anatomy, layers: PhantomLayers, severity: float, acq: Acquisition, rng
+) -> NDArray[np.uint16]:
     """Linear (not log) detector signal of a DX For Processing image: dense = dark."""
     signal = np.exp(-2.5 * attenuation(anatomy, layers, severity, acq.pose, acq.shape))
     noisy = add_noise(signal, acq.exposure.noise_sigma, rng)
     return np.rint(np.clip(noisy, 0.0, 1.0) * acq.encoding.max_level).astype(np.uint16)
 
 
-def _pixels(f: PlannedFile, anatomy: Anatomy, layers: dict, severity: float, acq: Acquisition, rng) -> NDArray[np.uint16]:
+def _pixels(
+    f: PlannedFile, anatomy: Anatomy, layers: dict, severity: float, acq: Acquisition, rng
+) -> NDArray[np.uint16]:
     """Stored pixel values of a planned image (frames first for the multi-frame file)."""
     key = (acq.view, acq.shape[0])
     if key not in layers:
         layers[key] = build_layers(anatomy, acq.view, grid_size_for(acq.shape[0]))
     if f.defect == "dx_for_processing":
         return stored_from_levels(_for_processing_levels(anatomy, layers[key], severity, acq, rng), acq.encoding)
-    frames = [noisy_levels(anatomy, layers[key], severity, acq, rng) for _ in range(2 if f.defect == "two_frames" else 1)]
+    frames = [
+        noisy_levels(anatomy, layers[key], severity, acq, rng) for _ in range(2 if f.defect == "two_frames" else 1)
+    ]
     stored = [stored_from_levels(frame, acq.encoding) for frame in frames]
     return stored[0] if len(stored) == 1 else np.stack(stored)
 
 
-def _file_bytes(f: PlannedFile, header: dw.ImageHeader, stored: NDArray | None, encoding: PixelEncoding | None) -> bytes:
+def _file_bytes(
+    f: PlannedFile, header: dw.ImageHeader, stored: NDArray | None, encoding: PixelEncoding | None
+) -> bytes:
     if f.defect == "dose_sr":
         return dw.dose_report_bytes(header)
     if f.defect == "no_preamble":
@@ -177,8 +187,14 @@ def _file_bytes(f: PlannedFile, header: dw.ImageHeader, stored: NDArray | None, 
 
 
 def _write_subject(
-    seed: int, size: int, subject: Subject, visits: dict[int, Visit], entries: list[tuple[int, PlannedFile]],
-    studies: dict[int, dict[str, Any]], written: dict[int, tuple[str, bytes, dict[str, Any]]], dicom_dir: Path,
+    seed: int,
+    size: int,
+    subject: Subject,
+    visits: dict[int, Visit],
+    entries: list[tuple[int, PlannedFile]],
+    studies: dict[int, dict[str, Any]],
+    written: dict[int, tuple[str, bytes, dict[str, Any]]],
+    dicom_dir: Path,
 ) -> tuple[Anatomy, list[dict[str, Any]]]:
     """Render and write every planned file of one subject; return its anatomy and truth rows."""
     anatomy = draw_anatomy(_rng(seed, "anatomy", subject.index))
@@ -222,7 +238,9 @@ def _write_subject(
     return anatomy, records
 
 
-def _image_record(f: PlannedFile, header: dw.ImageHeader, visit: Visit, acq: Acquisition | None, stored) -> dict[str, Any]:
+def _image_record(
+    f: PlannedFile, header: dw.ImageHeader, visit: Visit, acq: Acquisition | None, stored
+) -> dict[str, Any]:
     record: dict[str, Any] = {
         "exam_id": visit.exam_id,
         "study_uid": header.study_uid,
@@ -311,7 +329,8 @@ def write_export(
     studies_all: dict[str, dict[str, Any]] = {}
     for subject in tqdm(subjects, desc="synthetic subjects", unit="subject", disable=not progress):
         studies = {
-            k: _study_info(seed, subject, v, subject.index in extensionless) for k, v in visits_of[subject.index].items()
+            k: _study_info(seed, subject, v, subject.index in extensionless)
+            for k, v in visits_of[subject.index].items()
         }
         studies_all.update({v.exam_id: studies[k] for k, v in visits_of[subject.index].items()})
         anatomy, rows = _write_subject(
@@ -320,12 +339,22 @@ def write_export(
         anatomies.append(anatomy)
         records += rows
     summary = write_tables(
-        out, subjects=subjects, visits=visits, studies=studies_all, anatomies=anatomies, file_records=records,
-        pft_rows=pft_rows, unknown_ids=unknown_ids, parameters={"seed": seed, "subjects": n_subjects, "size": size},
+        out,
+        subjects=subjects,
+        visits=visits,
+        studies=studies_all,
+        anatomies=anatomies,
+        file_records=records,
+        pft_rows=pft_rows,
+        unknown_ids=unknown_ids,
+        parameters={"seed": seed, "subjects": n_subjects, "size": size},
     )
     log.info(
         "wrote %d files (%s), %d PFT rows, %d transplant patients to %s",
-        summary["files"]["total"], summary["files"]["by_status"], summary["pft"]["rows"],
-        summary["subjects"]["transplant"], out,
+        summary["files"]["total"],
+        summary["files"]["by_status"],
+        summary["pft"]["rows"],
+        summary["subjects"]["transplant"],
+        out,
     )
     return summary

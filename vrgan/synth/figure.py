@@ -32,8 +32,11 @@ def read_decoded(path: str | Path) -> NDArray[np.int64]:
     """
     ds = pydicom.dcmread(path)
     encoding = PixelEncoding(
-        int(ds.BitsStored), str(ds.PhotometricInterpretation),
-        int(ds.get("RescaleSlope", 1)), int(ds.get("RescaleIntercept", 0)), "RescaleSlope" in ds,
+        int(ds.BitsStored),
+        str(ds.PhotometricInterpretation),
+        int(ds.get("RescaleSlope", 1)),
+        int(ds.get("RescaleIntercept", 0)),
+        "RescaleSlope" in ds,
     )
     return decoded_from_stored(ds.pixel_array, encoding)
 
@@ -80,6 +83,8 @@ def figure_subjects(export_dir: str | Path, n_subjects: int = 4, max_visits: int
             axes[i, j].imshow(image, cmap="gray", vmin=low, vmax=high)
             label = "COPD" if exam.copd_true else "no COPD"
             axes[i, j].set_title(f"{exam.date}\nFEV1/FVC {exam.fev1_fvc_true:.2f} ({label})", fontsize=8)
-        axes[i, 0].text(-0.05, 0.5, patient, transform=axes[i, 0].transAxes, rotation=90, va="center", ha="right", fontsize=8)
+        axes[i, 0].text(
+            -0.05, 0.5, patient, transform=axes[i, 0].transAxes, rotation=90, va="center", ha="right", fontsize=8
+        )
     fig.suptitle("Synthetic export: PA images across visits (true FEV1/FVC)", fontsize=10)
     return fig

@@ -155,7 +155,7 @@ def _pack_bits(values: NDArray[np.int64], lengths: NDArray[np.int64]) -> bytes:
     """
     total = int(lengths.sum())
     start = np.cumsum(lengths) - lengths
-    window = (values.astype(np.uint64) << (64 - (start & 31) - lengths).astype(np.uint64))
+    window = values.astype(np.uint64) << (64 - (start & 31) - lengths).astype(np.uint64)
     word = start >> 5
     words = np.zeros(total // 32 + 2, dtype=np.uint64)
     first = np.concatenate([[0], np.flatnonzero(np.diff(word)) + 1])

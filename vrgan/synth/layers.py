@@ -137,7 +137,10 @@ def _frontal_static(a: Anatomy, rr, cc, view: str, spacing: float) -> NDArray[np
 
 def _lateral_heart(a: Anatomy) -> tuple[tuple[float, float], tuple[float, float]]:
     """Centre and half-axes (row, col) of the heart on a lateral view: anterior, low."""
-    return (a.heart_center[0] + 0.02, -0.3 * a.chest_half_depth), (a.heart_half_axes[0] * 1.05, 0.45 * a.chest_half_depth)
+    return (a.heart_center[0] + 0.02, -0.3 * a.chest_half_depth), (
+        a.heart_half_axes[0] * 1.05,
+        0.45 * a.chest_half_depth,
+    )
 
 
 def _lateral_static(a: Anatomy, rr, cc) -> NDArray[np.float64]:
@@ -210,7 +213,9 @@ def build_layers(anatomy: Anatomy, view: str, grid_size: int) -> PhantomLayers:
         vessels = _vessel_layers(anatomy, axis, spacing)
         heart_axes = tuple(h * (1.12 if view == "AP" else 1.0) for h in anatomy.heart_half_axes)
         heart = smoothstep(0.0, 0.15, _ellipse_chord(rr, cc, anatomy.heart_center, heart_axes) ** 2)
-        room = (1.0 - heart) * smoothstep(anatomy.mediastinum_half_width, anatomy.mediastinum_half_width + 0.04, np.abs(cc))
+        room = (1.0 - heart) * smoothstep(
+            anatomy.mediastinum_half_width, anatomy.mediastinum_half_width + 0.04, np.abs(cc)
+        )
         emphysema = 0.7 + 0.6 * smoothstep(0.4, -0.5, rr)
         for row, col, width, weight in anatomy.emphysema_blobs:
             emphysema = emphysema + weight * np.exp(-((rr - row) ** 2 + (cc - col) ** 2) / (2 * width * width))

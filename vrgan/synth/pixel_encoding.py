@@ -22,7 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["PixelEncoding", "levels_from_presentation", "stored_from_levels", "decoded_from_levels", "decoded_from_stored"]
+__all__ = [
+    "PixelEncoding",
+    "levels_from_presentation",
+    "stored_from_levels",
+    "decoded_from_levels",
+    "decoded_from_stored",
+]
 
 PHOTOMETRICS = ("MONOCHROME1", "MONOCHROME2")
 

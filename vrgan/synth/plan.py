@@ -129,7 +129,11 @@ def _plant_view_sources(plan: list[PlannedFile], rng: np.random.Generator, law: 
     vcs = _pick(rng, rest, max(1, round(law.view_code_only_fraction * len(pa))))
     rest = [i for i in rest if i not in vcs]
     sd = _pick(rng, rest, max(1, round(law.series_description_only_fraction * len(pa))))
-    for indices, source in ((adpd, "AcquisitionDeviceProcessingDescription"), (vcs, "ViewCodeSequence"), (sd, "SeriesDescription")):
+    for indices, source in (
+        (adpd, "AcquisitionDeviceProcessingDescription"),
+        (vcs, "ViewCodeSequence"),
+        (sd, "SeriesDescription"),
+    ):
         for i in indices:
             plan[i].view_source = source
 
@@ -171,7 +175,16 @@ def plan_files(
         for image_index, view in enumerate(VIEWS_OF_STUDY[v.study_type]):
             series = 2 if view == "LL" else 1
             instance[series] += 1
-            plan.append(PlannedFile(v.subject_index, v.visit_index, image_index, view, series_number=series, instance_number=instance[series]))
+            plan.append(
+                PlannedFile(
+                    v.subject_index,
+                    v.visit_index,
+                    image_index,
+                    view,
+                    series_number=series,
+                    instance_number=instance[series],
+                )
+            )
     _encode_ok_images(plan, rng, law)
     _plant_view_sources(plan, rng, law)
     pa_images = [i for i, f in enumerate(plan) if f.view == "PA"]
@@ -182,24 +195,61 @@ def plan_files(
         for h in rng.choice(len(hosts), n_broken, replace=len(hosts) < n_broken):
             subject, visit = hosts[int(h)]
             if defect == "thumbs_db":
-                plan.append(PlannedFile(subject, -1, -1, "", status, defect, modality="", sop_class="", transfer_syntax="", view_source=""))
+                plan.append(
+                    PlannedFile(
+                        subject,
+                        -1,
+                        -1,
+                        "",
+                        status,
+                        defect,
+                        modality="",
+                        sop_class="",
+                        transfer_syntax="",
+                        view_source="",
+                    )
+                )
                 continue
             modality, sop_class, syntax, bits = _BROKEN_ENCODING[defect]
             image = defect != "dose_sr"
             extra_instances[subject, visit] = extra_instances.get((subject, visit), 50) + 1
             encoding = PixelEncoding(bits, "MONOCHROME2", has_rescale=modality == "DX") if image else None
             plan.append(
-                PlannedFile(subject, visit, -1, "PA" if image else "", status, defect,
-                            series_number=1 if image else 99, instance_number=extra_instances[subject, visit],
-                            modality=modality, sop_class=sop_class, transfer_syntax=syntax, encoding=encoding,
-                            view_source="ViewPosition" if image else "")
+                PlannedFile(
+                    subject,
+                    visit,
+                    -1,
+                    "PA" if image else "",
+                    status,
+                    defect,
+                    series_number=1 if image else 99,
+                    instance_number=extra_instances[subject, visit],
+                    modality=modality,
+                    sop_class=sop_class,
+                    transfer_syntax=syntax,
+                    encoding=encoding,
+                    view_source="ViewPosition" if image else "",
+                )
             )
     for source in _pick(rng, pa_images, max(1, round(law.duplicate_rate * n_subjects))):
         original = plan[source]
         plan.append(
-            PlannedFile(original.subject_index, original.visit_index, original.image_index, original.view, "duplicate",
-                        "byte_identical_copy", original.series_number, original.instance_number, original.modality,
-                        original.sop_class, original.transfer_syntax, original.encoding, original.portrait,
-                        original.view_source, duplicate_of=source)
+            PlannedFile(
+                original.subject_index,
+                original.visit_index,
+                original.image_index,
+                original.view,
+                "duplicate",
+                "byte_identical_copy",
+                original.series_number,
+                original.instance_number,
+                original.modality,
+                original.sop_class,
+                original.transfer_syntax,
+                original.encoding,
+                original.portrait,
+                original.view_source,
+                duplicate_of=source,
+            )
         )
     return plan

@@ -32,8 +32,20 @@ from vrgan.synth.pixel_encoding import decoded_from_levels, levels_from_presenta
 
 __all__ = ["SynthTruth", "load_truth", "render_exam_truth", "render_pair_truth"]
 
-_ID_COLUMNS = {c: str for c in ("patient_id", "exam_id", "study_uid", "series_uid", "sop_instance_uid",
-                                "reference_sop_instance_uid", "accession_number", "nearest_exam_id", "path")}
+_ID_COLUMNS = {
+    c: str
+    for c in (
+        "patient_id",
+        "exam_id",
+        "study_uid",
+        "series_uid",
+        "sop_instance_uid",
+        "reference_sop_instance_uid",
+        "accession_number",
+        "nearest_exam_id",
+        "path",
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -120,7 +132,12 @@ def _decoded(anatomy: Anatomy, layers, severity: float, acq: Acquisition, quanti
 
 
 def render_exam_truth(
-    truth: SynthTruth | str | Path, exam: str, severity: float | None = None, *, image: str | None = None, quantize: bool = True
+    truth: SynthTruth | str | Path,
+    exam: str,
+    severity: float | None = None,
+    *,
+    image: str | None = None,
+    quantize: bool = True,
 ) -> NDArray:
     """Noise-free rendering of one image of an exam, optionally at another severity.
 
