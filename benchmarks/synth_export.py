@@ -1,6 +1,7 @@
 """Speed of the synthetic export: seconds per 100 subjects at the demo size, and one 2048 px exam.
 
-Run from the repository root (short: about 15 s on one free core):
+Run from the repository root (short: about 10 s on one free core; ``PYTHONPATH=.`` when the
+installed ``vrgan`` is another checkout):
 
     python benchmarks/synth_export.py [--subjects 25] [--size 256] [--big 2048]
 

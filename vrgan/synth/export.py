@@ -14,7 +14,9 @@ Everything is a deterministic function of ``(n_subjects, seed, size, law)``: ran
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import logging
 import shutil
 import uuid
@@ -265,6 +267,21 @@ def _image_record(
     return record
 
 
+def _parameters(n_subjects: int, seed: int, size: int, law: ExportLaw) -> dict[str, Any]:
+    """What the export depends on: arguments, the planted law and the package versions."""
+    import pydicom
+
+    import vrgan
+
+    return {
+        "seed": seed,
+        "subjects": n_subjects,
+        "size": size,
+        "law": json.loads(json.dumps(dataclasses.asdict(law), default=str)),
+        "versions": {"vrgan": vrgan.__version__, "numpy": np.__version__, "pydicom": pydicom.__version__},
+    }
+
+
 def write_export(
     out_dir: str | Path,
     n_subjects: int,
@@ -347,7 +364,7 @@ def write_export(
         file_records=records,
         pft_rows=pft_rows,
         unknown_ids=unknown_ids,
-        parameters={"seed": seed, "subjects": n_subjects, "size": size},
+        parameters=_parameters(n_subjects, seed, size, law),
     )
     log.info(
         "wrote %d files (%s), %d PFT rows, %d transplant patients to %s",

@@ -188,7 +188,7 @@ def plan_files(
     _encode_ok_images(plan, rng, law)
     _plant_view_sources(plan, rng, law)
     pa_images = [i for i, f in enumerate(plan) if f.view == "PA"]
-    hosts = sorted({(plan[i].subject_index, plan[i].visit_index) for i in pa_images})
+    hosts = sorted({(plan[i].subject_index, plan[i].visit_index) for i in pa_images or range(len(plan))})
     n_broken = max(1, round(law.broken_rate * n_subjects))
     extra_instances: dict[tuple[int, int], int] = {}
     for status, defect in BROKEN_VARIANTS:
