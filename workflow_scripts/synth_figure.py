@@ -1,0 +1,14 @@
+"""Snakemake adapter: rule synth_figure -> vrgan.synth.figure.figure_subjects."""
+
+import sys
+from pathlib import Path
+
+from vrgan.cli import configure_logging
+from vrgan.synth.figure import figure_subjects
+
+snakemake = globals()["snakemake"]  # injected by Snakemake's script directive
+
+sys.stderr = open(snakemake.log[0], "w")
+configure_logging()
+figure = figure_subjects(Path(snakemake.input.truth).parent, snakemake.params.subjects, snakemake.params.visits)
+figure.savefig(snakemake.output[0], dpi=100)
