@@ -13,9 +13,11 @@ validate(config, "schemas/config.schema.yaml")
 
 include: "rules/common.smk"
 include: "rules/toy.smk"
+include: "rules/cohort.smk"
 
 
 rule all:
+    default_target: True
     input:
         toy_outputs(),
-    default_target: True
+        cohort_outputs(),

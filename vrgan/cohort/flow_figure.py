@@ -48,21 +48,21 @@ def draw_flow(flow: pd.DataFrame, path: str | os.PathLike[str]) -> None:
         ("subjects", f"Subjects\nn = {flow_count(flow, 'subjects')} "
          f"({flow_count(flow, 'subjects', 'eligible_for_pairs', 'branch')} with and without COPD)"),
     ]  # fmt: skip
-    fig, ax = plt.subplots(figsize=(11, 13))
+    fig, ax = plt.subplots(figsize=(11, 12))
     ax.set_axis_off()
     ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0.1, 1)
     step = 0.105
     y = 0.96
     ys = {}
     for box, text in main:
         ys[box] = y
         ax.text(0.3, y, text, ha="center", va="center", fontsize=9, bbox=_BOX)
-        side = _exclusions(flow, box)
+        side = _exclusions(flow, box)  # drawn beside the arrow that leads into the box
         if side:
-            ax.annotate("", xy=(0.55, y - step / 2), xytext=(0.3, y - step / 2),
+            ax.annotate("", xy=(0.55, y + step / 2), xytext=(0.3, y + step / 2),
                         arrowprops={"arrowstyle": "->", "lw": 0.8})  # fmt: skip
-            ax.text(0.56, y - step / 2, side, ha="left", va="center", fontsize=7, bbox=_SIDE)
+            ax.text(0.56, y + step / 2, side, ha="left", va="center", fontsize=7, bbox=_SIDE)
         y -= step
     for (a, _), (b, _) in zip(main[:-1], main[1:]):
         ax.annotate("", xy=(0.3, ys[b] + 0.022), xytext=(0.3, ys[a] - 0.022), arrowprops={"arrowstyle": "->", "lw": 0.8})

@@ -178,3 +178,14 @@ class Pseudonymizer:
         """``date`` moved back by the patient's keyed shift."""
         days = date_shift_days(self.key, patient_id, self.shift_min_days, self.shift_max_days)
         return shift_date(date, days)
+
+
+def pseudonymizer_from_settings(privacy: dict) -> Pseudonymizer:
+    """A ``Pseudonymizer`` from the ``cohort.privacy`` config section (creates the key file
+    on first use)."""
+    return Pseudonymizer(
+        load_or_create_key(privacy["key_file"]),
+        privacy["key_hex_chars"],
+        privacy["date_shift_min_days"],
+        privacy["date_shift_max_days"],
+    )
