@@ -171,7 +171,7 @@ def compare_flow_with_truth(
         checks.append(("PFT rows with the expected status", len(rows), int((got == rows["expected_status"]).sum())))
     table = pd.DataFrame(checks, columns=["check", "expected", "observed"])
     table["agrees"] = pd.array(
-        [None if o is None else float(e) == float(o) for e, o in zip(table["expected"], table["observed"])],
+        [None if pd.isna(o) else float(e) == float(o) for e, o in zip(table["expected"], table["observed"])],
         dtype="boolean",
     )
     return table
