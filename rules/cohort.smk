@@ -32,7 +32,7 @@ if COHORT is not None:
             source=COHORT["source"],
             dicom_dir=str(COHORT_EXPORT.dicom_dir),
             pft_csv=str(COHORT_EXPORT.pft_csv),
-            transplants_csv=str(COHORT_EXPORT.transplants_csv),
+            transplants_csv=str(COHORT_EXPORT.transplants_csv or ""),
             pft_columns=COHORT["pft_columns"],
             transplant_columns=COHORT["transplant_columns"],
             max_rejected_fraction=COHORT["max_rejected_fraction"],
@@ -96,7 +96,7 @@ if COHORT is not None:
         conda:
             "../envs/imaging.yaml"
         params:
-            transplants_csv=str(COHORT_EXPORT.transplants_csv),
+            transplants_csv=str(COHORT_EXPORT.transplants_csv or ""),
             transplant_columns=COHORT["transplant_columns"],
             copd_threshold=COHORT["copd_threshold"],
             privacy=COHORT["privacy"],

@@ -41,11 +41,19 @@ def pixels(shape: tuple[int, int] = (24, 20), seed: int = 0, bits: int = 12) -> 
 
 
 def make_dataset(
-    *, patient_id: str = "PID", study_uid: str | None = None, sop_uid: str | None = None,
-    date: dt.date | None = DAY0, sop_class: str = CR, array: np.ndarray | None = None,
-    syntax: str = ExplicitVRLittleEndian, photometric: str = "MONOCHROME2", bits_stored: int = 12,
-    tags: dict | None = None, tag_prefix: str = "",
-) -> Dataset:  # fmt: skip
+    *,
+    patient_id: str = "PID",
+    study_uid: str | None = None,
+    sop_uid: str | None = None,
+    date: dt.date | None = DAY0,
+    sop_class: str = CR,
+    array: np.ndarray | None = None,
+    syntax: str = ExplicitVRLittleEndian,
+    photometric: str = "MONOCHROME2",
+    bits_stored: int = 12,
+    tags: dict | None = None,
+    tag_prefix: str = "",
+) -> Dataset:
     """One DICOM data set with file meta, ready for ``save_as``."""
     ds = Dataset()
     ds.file_meta = FileMetaDataset()
@@ -114,19 +122,42 @@ def build_standard_export(root: Path) -> Export:
     dicom = export.root / "dicom"
     pft: list[dict] = []
 
-    def exam(patient: str, day: int, name: str, *, view: dict | None = None, study: str | None = None,
-             status: str = "ok", expected_view: str = "PA", **kwargs) -> str:  # fmt: skip
+    def exam(
+        patient: str,
+        day: int,
+        name: str,
+        *,
+        view: dict | None = None,
+        study: str | None = None,
+        status: str = "ok",
+        expected_view: str = "PA",
+        **kwargs,
+    ) -> str:
         date = DAY0 + dt.timedelta(days=day)
         study = study or generate_uid()
         prefix = f"ZQ{len(export.files):03d}"
         pid = f"PIDZQ{patient}"
-        ds = make_dataset(patient_id=pid, study_uid=study, date=date, tag_prefix=prefix,
-                          array=kwargs.pop("array", pixels(seed=len(export.files))),
-                          tags={"ViewPosition": "PA"} if view is None else view, **kwargs)  # fmt: skip
+        ds = make_dataset(
+            patient_id=pid,
+            study_uid=study,
+            date=date,
+            tag_prefix=prefix,
+            array=kwargs.pop("array", pixels(seed=len(export.files))),
+            tags={"ViewPosition": "PA"} if view is None else view,
+            **kwargs,
+        )
         rel = f"{pid}/{name}"
         save(ds, dicom / rel)
-        export.secrets += [pid, f"{prefix}NAME", f"{prefix}ACC", f"{prefix}INST", f"{prefix}DOC", f"{prefix}OTHERID",
-                           str(ds.StudyInstanceUID), str(ds.SOPInstanceUID)]  # fmt: skip
+        export.secrets += [
+            pid,
+            f"{prefix}NAME",
+            f"{prefix}ACC",
+            f"{prefix}INST",
+            f"{prefix}DOC",
+            f"{prefix}OTHERID",
+            str(ds.StudyInstanceUID),
+            str(ds.SOPInstanceUID),
+        ]
         export.true_dates.append(date)
         export.files.append({"path": rel, "expected_status": status, "patient_id": pid, "view": expected_view})
         return study
@@ -153,8 +184,11 @@ def build_standard_export(root: Path) -> Export:
             exam(patient, base, "study1/img2.dcm", study=first)
         second_kwargs: dict = {}
         if patient == "E3":
-            second_kwargs = {"syntax": RLELossless, "photometric": "MONOCHROME1",
-                             "view": {"ViewPosition": "PA", "RescaleSlope": 2, "RescaleIntercept": 10}}  # fmt: skip
+            second_kwargs = {
+                "syntax": RLELossless,
+                "photometric": "MONOCHROME1",
+                "view": {"ViewPosition": "PA", "RescaleSlope": 2, "RescaleIntercept": 10},
+            }
         if patient == "E5":
             second_kwargs = {"view": {"AcquisitionDeviceProcessingDescription": "CHEST P->A"}}
         exam(patient, base + 200, "study2/IM0001", **second_kwargs)
@@ -179,7 +213,9 @@ def build_standard_export(root: Path) -> Export:
     exam("R1", 1, "a/sr", sop_class=BASIC_TEXT_SR, array=None, status="not_an_image_sop_class", expected_view="")
     exam("R1", 1, "a/multi", view={"ViewPosition": "PA", "NumberOfFrames": 2}, status="multiframe", expected_view="")
     shutil.copy(dicom / "PIDZQS1/s/1", dicom / "PIDZQS1/s/2-copy")
-    export.files.append({"path": "PIDZQS1/s/2-copy", "expected_status": "duplicate", "patient_id": "PIDZQS1", "view": ""})
+    export.files.append(
+        {"path": "PIDZQS1/s/2-copy", "expected_status": "duplicate", "patient_id": "PIDZQS1", "view": ""}
+    )
 
     # rejected PFT rows
     test("E1", 50, "", 4.0, "missing_value")

@@ -7,9 +7,20 @@ import pytest
 from cohort_export import build_standard_export
 
 from vrgan.cohort import (
-    Pseudonymizer, build_cohort, build_flow, clean_pfts, compare_flow_with_truth, draw_flow, ingest_export,
-    make_pairs, match_exams, read_pft_csv, read_transplant_patients, select_pa_exams, split_subjects,
-)  # fmt: skip
+    Pseudonymizer,
+    build_cohort,
+    build_flow,
+    clean_pfts,
+    compare_flow_with_truth,
+    draw_flow,
+    ingest_export,
+    make_pairs,
+    match_exams,
+    read_pft_csv,
+    read_transplant_patients,
+    select_pa_exams,
+    split_subjects,
+)
 
 PSEUDO = Pseudonymizer(b"f" * 32)
 COLUMNS = {"patient_id": "patient_id", "date": "date", "fev1": "fev1", "fvc": "fvc"}
@@ -21,18 +32,25 @@ def stages(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("flow")
     export = build_standard_export(tmp / "export")
     ingest = ingest_export(export.root / "dicom", tmp / "images", PSEUDO)
-    pft, rejected = clean_pfts(read_pft_csv(export.root / "pft.csv", COLUMNS), set(ingest["patient_key"].dropna()), PSEUDO)
+    pft, rejected = clean_pfts(
+        read_pft_csv(export.root / "pft.csv", COLUMNS), set(ingest["patient_key"].dropna()), PSEUDO
+    )
     exams, _, extra = select_pa_exams(ingest)
-    matches, left_exams, left_pfts = match_exams(exams, pft, 30)
-    unmatched = pd.concat([left_exams.rename(columns={"exam_key": "id"}).assign(kind="exam"),
-                           left_pfts.rename(columns={"pft_id": "id"}).assign(kind="pft")])  # fmt: skip
+    matches, unmatched = match_exams(exams, pft, 30)
     transplant = {PSEUDO.patient(i) for i in read_transplant_patients(export.root / "transplants.csv", "patient_id")}
     cohort, excluded = build_cohort(matches, exams, pft, transplant)
     splits = split_subjects(cohort, 0.34, 0.34, rng=0)
     pairs = make_pairs(cohort, splits)
     flow = build_flow(ingest, pft, rejected, extra, unmatched, matches, len(excluded), cohort, splits, pairs)
-    return {"export": export, "ingest": ingest, "rejected": rejected, "flow": flow, "tmp": tmp, "cohort": cohort,
-            "matches": matches}  # fmt: skip
+    return {
+        "export": export,
+        "ingest": ingest,
+        "rejected": rejected,
+        "flow": flow,
+        "tmp": tmp,
+        "cohort": cohort,
+        "matches": matches,
+    }
 
 
 def count(flow, box, kind="count", reason=""):
@@ -64,9 +82,14 @@ def test_flow_agrees_with_the_hand_written_truth(stages):
     table = compare_flow_with_truth(stages["flow"], export.root / "truth", stages["ingest"], stages["rejected"], PSEUDO)
     assert table["agrees"].all(), table[~table["agrees"]]
     checks = set(table["check"])
-    assert {"files", "files_by_status.truncated", "pft_rows_by_status.unknown_patient",
-            "files with the expected status", "ok files with the expected view",
-            "PFT rows with the expected status"} <= checks  # fmt: skip
+    assert {
+        "files",
+        "files_by_status.truncated",
+        "pft_rows_by_status.unknown_patient",
+        "files with the expected status",
+        "ok files with the expected view",
+        "PFT rows with the expected status",
+    } <= checks
 
 
 def test_comparison_reports_disagreements_and_unknown_summary_keys(stages, tmp_path):
@@ -77,7 +100,9 @@ def test_comparison_reports_disagreements_and_unknown_summary_keys(stages, tmp_p
     files.to_csv(truth / "files.csv", index=False)
     pd.read_csv(stages["export"].root / "truth" / "pft_rows.csv").to_csv(truth / "pft_rows.csv", index=False)
     (truth / "summary.json").write_text(json.dumps({"n_patients": 12, "nested": {"files": 26}}))
-    table = compare_flow_with_truth(stages["flow"], truth, stages["ingest"], stages["rejected"], PSEUDO).set_index("check")
+    table = compare_flow_with_truth(stages["flow"], truth, stages["ingest"], stages["rejected"], PSEUDO).set_index(
+        "check"
+    )
     assert not table.loc["files_by_status.not_dicom", "agrees"]
     assert table.loc["files with the expected status", "observed"] == len(files) - 1
     assert pd.isna(table.loc["n_patients", "agrees"])

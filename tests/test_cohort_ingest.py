@@ -58,7 +58,9 @@ def test_not_dicom_and_truncated_files(tmp_path):
 
 
 def test_ok_record_holds_keys_shifted_date_and_no_identifiers(tmp_path):
-    record = scan_file(save(make_dataset(array=pixels(), patient_id="PIDX", tag_prefix="SECRET"), tmp_path / "f"), PSEUDO)
+    record = scan_file(
+        save(make_dataset(array=pixels(), patient_id="PIDX", tag_prefix="SECRET"), tmp_path / "f"), PSEUDO
+    )
     assert record["patient_key"] == PSEUDO.patient("PIDX")
     assert record["date"] == PSEUDO.shift(DAY0, "PIDX")
     assert 3653 <= (DAY0 - record["date"]).days <= 7305
@@ -74,11 +76,16 @@ def code(value: str) -> Sequence:
 @pytest.mark.parametrize(
     ("tags", "expected"),
     [
-        ({"ViewPosition": " pa ", "ViewCodeSequence": code("399348003"), "SeriesDescription": "AP"}, ("PA", "ViewPosition")),
+        (
+            {"ViewPosition": " pa ", "ViewCodeSequence": code("399348003"), "SeriesDescription": "AP"},
+            ("PA", "ViewPosition"),
+        ),
         ({"ViewPosition": "", "ViewCodeSequence": code("399348003")}, ("AP", "ViewCodeSequence")),
         ({"ViewCodeSequence": code("399173006")}, ("LL", "ViewCodeSequence")),
-        ({"AcquisitionDeviceProcessingDescription": "CHEST P->A", "SeriesDescription": "AP"},
-         ("PA", "AcquisitionDeviceProcessingDescription")),
+        (
+            {"AcquisitionDeviceProcessingDescription": "CHEST P->A", "SeriesDescription": "AP"},
+            ("PA", "AcquisitionDeviceProcessingDescription"),
+        ),
         ({"SeriesDescription": "Chest lateral", "StudyDescription": "CHEST PA"}, ("LATERAL", "SeriesDescription")),
         ({"StudyDescription": "CHEST PA AND LAT", "ProtocolName": "Thorax pa"}, ("PA", "ProtocolName")),
         ({"StudyDescription": "CHEST PA AND LAT"}, ("UNKNOWN", "none")),
@@ -128,8 +135,14 @@ def test_ingest_decodes_compressed_and_caches_by_key(tmp_path):
     dicom = tmp_path / "dicom"
     a, b, c = pixels((24, 20), 1), pixels((64, 48), 2), pixels((30, 16), 3)
     save(make_dataset(patient_id="P1", array=a, tags={"ViewPosition": "PA"}), dicom / "p1" / "a")
-    save(make_dataset(patient_id="P1", array=b, syntax=JPEG2000Lossless, tags={"ViewPosition": "PA"}), dicom / "p1" / "b.dcm")
-    save(make_dataset(patient_id="P2", array=c, syntax=RLELossless, photometric="MONOCHROME1"), dicom / "p2" / "deep" / "c")
+    save(
+        make_dataset(patient_id="P1", array=b, syntax=JPEG2000Lossless, tags={"ViewPosition": "PA"}),
+        dicom / "p1" / "b.dcm",
+    )
+    save(
+        make_dataset(patient_id="P2", array=c, syntax=RLELossless, photometric="MONOCHROME1"),
+        dicom / "p2" / "deep" / "c",
+    )
     shutil.copy(dicom / "p1" / "a", dicom / "p1" / "z-copy")
     one = ingest_export(dicom, tmp_path / "img1", PSEUDO, threads=1)
     two = ingest_export(dicom, tmp_path / "img2", PSEUDO, threads=2)

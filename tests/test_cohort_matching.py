@@ -11,8 +11,12 @@ DAY0 = pd.Timestamp("2015-03-02")
 
 def tables(exams: dict[str, int], pfts: dict[str, int], patient: str = "p") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Exams and PFTs of one patient from ``{id: day}``."""
-    x = pd.DataFrame({"patient_id": patient, "exam_id": list(exams), "date": [DAY0 + pd.Timedelta(days=d) for d in exams.values()]})
-    p = pd.DataFrame({"patient_id": patient, "pft_id": list(pfts), "date": [DAY0 + pd.Timedelta(days=d) for d in pfts.values()]})
+    x = pd.DataFrame(
+        {"patient_id": patient, "exam_id": list(exams), "date": [DAY0 + pd.Timedelta(days=d) for d in exams.values()]}
+    )
+    p = pd.DataFrame(
+        {"patient_id": patient, "pft_id": list(pfts), "date": [DAY0 + pd.Timedelta(days=d) for d in pfts.values()]}
+    )
     return x, p
 
 
@@ -58,8 +62,10 @@ def test_tie_prefers_the_pft_after_the_exam_then_ids():
 
 def test_result_does_not_depend_on_row_order():
     rng = np.random.default_rng(0)
-    x, p = tables({f"x{i}": int(d) for i, d in enumerate(rng.integers(0, 200, 25))},
-                  {f"p{i}": int(d) for i, d in enumerate(rng.integers(0, 200, 25))})
+    x, p = tables(
+        {f"x{i}": int(d) for i, d in enumerate(rng.integers(0, 200, 25))},
+        {f"p{i}": int(d) for i, d in enumerate(rng.integers(0, 200, 25))},
+    )
     first = match_pfts_to_exams(x, p)
     again = match_pfts_to_exams(x.sample(frac=1, random_state=1), p.sample(frac=1, random_state=2))
     pd.testing.assert_frame_equal(first, again)
@@ -91,8 +97,12 @@ def test_ids_stay_strings():
 
 
 def test_mixed_datetime_resolutions_and_times_are_whole_days():
-    x = pd.DataFrame({"patient_id": ["p"], "exam_id": ["x"], "date": pd.to_datetime(["2015-01-01 23:50"]).astype("datetime64[ns]")})
-    p = pd.DataFrame({"patient_id": ["p"], "pft_id": ["f"], "date": pd.to_datetime(["2015-01-31 00:10"]).astype("datetime64[s]")})
+    x = pd.DataFrame(
+        {"patient_id": ["p"], "exam_id": ["x"], "date": pd.to_datetime(["2015-01-01 23:50"]).astype("datetime64[ns]")}
+    )
+    p = pd.DataFrame(
+        {"patient_id": ["p"], "pft_id": ["f"], "date": pd.to_datetime(["2015-01-31 00:10"]).astype("datetime64[s]")}
+    )
     assert match_pfts_to_exams(x, p)["days_apart"].tolist() == [30]
 
 
@@ -109,15 +119,17 @@ def test_bad_input_is_refused_with_a_clear_message():
 
 
 def test_one_image_per_study_by_the_documented_rule():
-    images = pd.DataFrame({
-        "exam_key": ["s1", "s1", "s1", "s2", "s2"],
-        "image_key": ["a", "b", "c", "d", "e"],
-        "view_source": ["SeriesDescription", "ViewPosition", "ViewPosition", "ViewPosition", "ViewPosition"],
-        "rows": [100, 100, 100, 10, 10],
-        "columns": [100, 100, 100, 10, 10],
-        "series_number": [1, 1, 2, None, None],
-        "instance_number": [1, 1, 1, 1, 2],
-    })  # fmt: skip
+    images = pd.DataFrame(
+        {
+            "exam_key": ["s1", "s1", "s1", "s2", "s2"],
+            "image_key": ["a", "b", "c", "d", "e"],
+            "view_source": ["SeriesDescription", "ViewPosition", "ViewPosition", "ViewPosition", "ViewPosition"],
+            "rows": [100, 100, 100, 10, 10],
+            "columns": [100, 100, 100, 10, 10],
+            "series_number": [1, 1, 2, None, None],
+            "instance_number": [1, 1, 1, 1, 2],
+        }
+    )
     kept, dropped = choose_one_image_per_study(images)
     assert kept["image_key"].tolist() == ["c", "e"]  # trusted source, then later series / instance
     assert sorted(dropped["image_key"]) == ["a", "b", "d"]

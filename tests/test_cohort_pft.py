@@ -19,26 +19,32 @@ def write_pfts(path, rows):
 
 def test_each_row_gets_the_first_reason_that_applies(tmp_path):
     rows = [
-        ("A", "2015-01-02", "3.0", "4.0", "x"),   # 1 ok
-        ("A", "2015-01-03", "", "4.0", "x"),      # 2 missing_value
-        ("A", "2015-01-04", "4.5", "4.0", "x"),   # 3 fev1_gt_fvc
-        ("A", "2015-01-05", "0", "4.0", "x"),     # 4 ratio_out_of_range
-        ("A", "2015-01-05", "-1", "-2", "x"),     # 5 ratio_out_of_range (not fev1_gt_fvc)
-        ("A", "2015-02-30", "3", "4", "x"),       # 6 unparsable_date
-        ("A", "02/01/2015", "3", "4", "x"),       # 7 unparsable_date
-        ("A", "2015-01-06", "three", "4", "x"),   # 8 unparsable_number
-        ("B", "2015-01-06", "3", "4", "x"),       # 9 unknown_patient
-        ("A", "2015-01-07", "4.0", "4.0", "x"),   # 10 ok: ratio 1 is in (0, 1]
+        ("A", "2015-01-02", "3.0", "4.0", "x"),  # 1 ok
+        ("A", "2015-01-03", "", "4.0", "x"),  # 2 missing_value
+        ("A", "2015-01-04", "4.5", "4.0", "x"),  # 3 fev1_gt_fvc
+        ("A", "2015-01-05", "0", "4.0", "x"),  # 4 ratio_out_of_range
+        ("A", "2015-01-05", "-1", "-2", "x"),  # 5 ratio_out_of_range (not fev1_gt_fvc)
+        ("A", "2015-02-30", "3", "4", "x"),  # 6 unparsable_date
+        ("A", "02/01/2015", "3", "4", "x"),  # 7 unparsable_date
+        ("A", "2015-01-06", "three", "4", "x"),  # 8 unparsable_number
+        ("B", "2015-01-06", "3", "4", "x"),  # 9 unknown_patient
+        ("A", "2015-01-07", "4.0", "4.0", "x"),  # 10 ok: ratio 1 is in (0, 1]
         (" A ", "2015-01-08T09:30", "NaN", "4", "x"),  # 11 missing_value
         ("A", "2015-01-08T09:30", "2", "4", "x"),  # 12 ok, time dropped
-    ]  # fmt: skip
+    ]
     raw = read_pft_csv(write_pfts(tmp_path / "pft.csv", rows), COLUMNS)
     accepted, rejected = clean_pfts(raw, {PSEUDO.patient("A")}, PSEUDO)
     assert dict(zip(rejected["row"], rejected["reason"])) == {
-        2: "missing_value", 3: "fev1_gt_fvc", 4: "ratio_out_of_range", 5: "ratio_out_of_range",
-        6: "unparsable_date", 7: "unparsable_date", 8: "unparsable_number", 9: "unknown_patient",
+        2: "missing_value",
+        3: "fev1_gt_fvc",
+        4: "ratio_out_of_range",
+        5: "ratio_out_of_range",
+        6: "unparsable_date",
+        7: "unparsable_date",
+        8: "unparsable_number",
+        9: "unknown_patient",
         11: "missing_value",
-    }  # fmt: skip
+    }
     assert set(rejected["reason"]) <= set(PFT_REASONS)
     assert accepted["row"].tolist() == [1, 10, 12]
     assert accepted["pft_id"].tolist() == ["pft-000001", "pft-000010", "pft-000012"]

@@ -14,8 +14,16 @@ def cohort_table(n_subjects: int = 40, seed: int = 0) -> pd.DataFrame:
     for s in range(n_subjects):
         for e in range(int(rng.integers(1, 5))):
             y = float(rng.uniform(0.3, 0.95))
-            rows.append({"patient_key": f"s{s:03d}", "exam_key": f"s{s:03d}-e{e}", "image_key": f"i{s:03d}-{e}",
-                         "exam_date": pd.Timestamp("2005-01-01") + pd.Timedelta(days=100 * e), "y": y, "copd": y < 0.7})  # fmt: skip
+            rows.append(
+                {
+                    "patient_key": f"s{s:03d}",
+                    "exam_key": f"s{s:03d}-e{e}",
+                    "image_key": f"i{s:03d}-{e}",
+                    "exam_date": pd.Timestamp("2005-01-01") + pd.Timedelta(days=100 * e),
+                    "y": y,
+                    "copd": y < 0.7,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -58,12 +66,20 @@ def test_pairs_are_every_no_copd_x_copd_combination_within_one_subject_and_split
 
 
 def test_pairs_of_a_hand_made_subject():
-    cohort = pd.DataFrame({
-        "patient_key": ["a"] * 3, "exam_key": ["e1", "e2", "e3"], "image_key": ["i1", "i2", "i3"],
-        "exam_date": pd.to_datetime(["2005-01-01", "2005-03-01", "2006-01-01"]),
-        "y": [0.8, 0.5, 0.75], "copd": [False, True, False],
-    })  # fmt: skip
+    cohort = pd.DataFrame(
+        {
+            "patient_key": ["a"] * 3,
+            "exam_key": ["e1", "e2", "e3"],
+            "image_key": ["i1", "i2", "i3"],
+            "exam_date": pd.to_datetime(["2005-01-01", "2005-03-01", "2006-01-01"]),
+            "y": [0.8, 0.5, 0.75],
+            "copd": [False, True, False],
+        }
+    )
     splits = pd.DataFrame({"patient_key": ["a"], "split": ["test"]})
     pairs = make_pairs(cohort, splits)
-    assert pairs[["x_exam_key", "x_prime_exam_key", "days_between"]].values.tolist() == [["e1", "e2", 59], ["e3", "e2", -306]]
+    assert pairs[["x_exam_key", "x_prime_exam_key", "days_between"]].values.tolist() == [
+        ["e1", "e2", 59],
+        ["e3", "e2", -306],
+    ]
     assert pairs["x_image_key"].tolist() == ["i1", "i3"] and pairs["y_prime"].tolist() == [0.5, 0.5]

@@ -20,8 +20,12 @@ from cohort_export import build_standard_export
 from vrgan.cohort import ImageCache
 
 REPO = Path(__file__).resolve().parents[1]
-TARGETS = ["results/cohort/flow.csv", "results/cohort/flow.png", "results/cohort/pairs.parquet",
-           "results/cohort/splits.csv"]  # fmt: skip
+TARGETS = [
+    "results/cohort/flow.csv",
+    "results/cohort/flow.png",
+    "results/cohort/pairs.parquet",
+    "results/cohort/splits.csv",
+]
 pytestmark = pytest.mark.workflow
 
 
@@ -36,8 +40,12 @@ def make_workdir(tmp: Path, export_root: Path, **cohort) -> Path:
         elif source.exists():
             shutil.copy(source, work / name)
     config = yaml.safe_load((REPO / "config.yaml").read_text())
-    config["cohort"].update(source="export", dicom_dir=str(export_root / "dicom"), pft_csv=str(export_root / "pft.csv"),
-                            transplants_csv=str(export_root / "transplants.csv"))  # fmt: skip
+    config["cohort"].update(
+        source="export",
+        dicom_dir=str(export_root / "dicom"),
+        pft_csv=str(export_root / "pft.csv"),
+        transplants_csv=str(export_root / "transplants.csv"),
+    )
     config["cohort"]["split"].update(validation_fraction=0.34, test_fraction=0.34)
     config["cohort"].update(cohort)
     (work / "config.yaml").write_text(yaml.safe_dump(config))
@@ -46,8 +54,14 @@ def make_workdir(tmp: Path, export_root: Path, **cohort) -> Path:
 
 def snakemake(work: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(work)}  # the copied vrgan, not an installed one
-    return subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *args], cwd=work, env=env,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +79,19 @@ def test_outputs_exist_with_their_summaries(run):
     cohort_dir = work / "results" / "cohort"
     for name in ("ingest", "pft", "matches", "cohort", "splits", "flow"):
         assert (cohort_dir / f"{name}.json").is_file(), name
-    for name in ("ingest.parquet", "pft.parquet", "pft_rejected.csv", "matches.parquet", "extra_images.csv",
-                 "unmatched.csv", "cohort.parquet", "splits.csv", "pairs.parquet", "flow.csv", "flow.png"):  # fmt: skip
+    for name in (
+        "ingest.parquet",
+        "pft.parquet",
+        "pft_rejected.csv",
+        "matches.parquet",
+        "extra_images.csv",
+        "unmatched.csv",
+        "cohort.parquet",
+        "splits.csv",
+        "pairs.parquet",
+        "flow.csv",
+        "flow.png",
+    ):
         assert (cohort_dir / name).is_file(), name
     for stage in ("ingest", "pft", "match", "filter", "split", "flow"):
         assert (work / "results" / "logs" / "cohort" / f"{stage}.log").is_file(), stage
@@ -97,8 +122,10 @@ def test_no_identifier_or_true_date_reaches_results_or_logs(run):
     export_bytes = b"".join(p.read_bytes() for p in export.root.rglob("*") if p.is_file())
     export_bytes += "".join(str(p) for p in export.root.rglob("*")).encode()
     assert all(n.encode() in export_bytes for n in export.secrets), "the planted strings must be in the export"
-    assert all(d.strftime("%Y%m%d").encode() in export_bytes or d.isoformat().encode() in export_bytes
-               for d in export.true_dates)  # fmt: skip
+    assert all(
+        d.strftime("%Y%m%d").encode() in export_bytes or d.isoformat().encode() in export_bytes
+        for d in export.true_dates
+    )
     searched = 0
     for folder in (work / "results", work / ".snakemake" / "log"):
         for path in folder.rglob("*"):
@@ -132,8 +159,10 @@ def test_changing_the_window_reruns_matching_and_after_only(run):
     [
         ({"dicom_dir": "/nonexistent/dicom"}, r"cohort\.dicom_dir /nonexistent/dicom is not an existing directory"),
         ({"pft_csv": "/nonexistent/pft.csv"}, r"cohort\.pft_csv /nonexistent/pft\.csv does not exist"),
-        ({"pft_columns": {"patient_id": "patient_id", "date": "date", "fev1": "FEV1", "fvc": "fvc"}},
-         r"lacks required column\(s\) 'FEV1' \(for fev1\)"),
+        (
+            {"pft_columns": {"patient_id": "patient_id", "date": "date", "fev1": "FEV1", "fvc": "fvc"}},
+            r"lacks required column\(s\) 'FEV1' \(for fev1\)",
+        ),
         ({"window_days": "thirty"}, r"window_days"),
     ],
 )

@@ -13,9 +13,12 @@ log_to(snakemake.log[0])
 p = snakemake.params
 pseudo = pseudonymizer_from_settings(p.privacy)
 table = compare_flow_with_truth(
-    pd.read_csv(snakemake.input.flow), Path(snakemake.input.truth).parent, pd.read_parquet(snakemake.input.ingest),
-    pd.read_csv(snakemake.input.pft_rejected), pseudo,
-)  # fmt: skip
+    pd.read_csv(snakemake.input.flow),
+    Path(snakemake.input.truth).parent,
+    pd.read_parquet(snakemake.input.ingest),
+    pd.read_csv(snakemake.input.pft_rejected),
+    pseudo,
+)
 table.to_csv(snakemake.output.table, index=False)
 disagree = table[table["agrees"].eq(False)]
 logging.info("%d of %d checks agree; disagreeing:\n%s", int(table["agrees"].sum()), len(table), disagree.to_string())

@@ -16,4 +16,6 @@ accepted, rejected = clean_pfts(read_pft_csv(p.pft_csv, p.pft_columns), known, p
 accepted.to_parquet(snakemake.output.table, index=False)
 rejected.to_csv(snakemake.output.rejected, index=False)
 counts = {"rows": len(accepted) + len(rejected), "ok": len(accepted), **rejected["reason"].value_counts().to_dict()}
-write_summary(snakemake.output.summary, "pft", counts, {"pft_columns": p.pft_columns, "key_fingerprint": p.key_fingerprint})
+write_summary(
+    snakemake.output.summary, "pft", counts, {"pft_columns": p.pft_columns, "key_fingerprint": p.key_fingerprint}
+)

@@ -13,7 +13,10 @@ pairs = make_pairs(cohort, splits)
 splits.to_csv(snakemake.output.splits, index=False)
 pairs.to_parquet(snakemake.output.pairs, index=False)
 exams = cohort.merge(splits, on="patient_key")["split"].value_counts().to_dict()
-counts = {"subjects": splits["split"].value_counts().to_dict(), "exams": exams,
-          "pairs": pairs["split"].value_counts().to_dict(),
-          "mean_days_between_paired_exams": float(pairs["days_between"].abs().mean()) if len(pairs) else None}  # fmt: skip
+counts = {
+    "subjects": splits["split"].value_counts().to_dict(),
+    "exams": exams,
+    "pairs": pairs["split"].value_counts().to_dict(),
+    "mean_days_between_paired_exams": float(pairs["days_between"].abs().mean()) if len(pairs) else None,
+}
 write_summary(snakemake.output.summary, "split", counts, dict(split))

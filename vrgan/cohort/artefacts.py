@@ -12,8 +12,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TextIO
 
-PACKAGES = ("vrgan-pipeline", "numpy", "pandas", "pyarrow", "pydicom", "pylibjpeg", "pylibjpeg-libjpeg",
-            "pylibjpeg-openjpeg", "pylibjpeg-rle", "matplotlib")  # fmt: skip
+PACKAGES = (
+    "vrgan-pipeline",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "pydicom",
+    "pylibjpeg",
+    "pylibjpeg-libjpeg",
+    "pylibjpeg-openjpeg",
+    "pylibjpeg-rle",
+    "matplotlib",
+)
 
 
 def versions() -> dict[str, str]:
@@ -49,8 +59,9 @@ def log_to(path: str | os.PathLike[str]) -> TextIO:
     """
     stream = open(path, "w", buffering=1)  # noqa: SIM115 - lives as long as the process
     sys.stderr = stream
-    logging.basicConfig(stream=stream, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s",
-                        force=True)  # fmt: skip
+    logging.basicConfig(
+        stream=stream, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", force=True
+    )
     logging.captureWarnings(True)
     logging.getLogger("pydicom").setLevel(logging.CRITICAL + 1)
     return stream

@@ -12,15 +12,53 @@ from .matching import choose_one_image_per_study, match_pfts_to_exams
 from .reasons import OK
 
 #: Image columns carried from ``ingest.parquet`` into the exam and cohort tables.
-IMAGE_COLUMNS = ["patient_key", "exam_key", "image_key", "date", "view", "view_source", "modality", "rows",
-                 "columns", "series_number", "instance_number", "photometric", "inverted"]  # fmt: skip
+IMAGE_COLUMNS = [
+    "patient_key",
+    "exam_key",
+    "image_key",
+    "date",
+    "view",
+    "view_source",
+    "modality",
+    "rows",
+    "columns",
+    "series_number",
+    "instance_number",
+    "photometric",
+    "inverted",
+]
 
-MATCHES_COLUMNS = ["patient_key", "exam_key", "image_key", "pft_id", "exam_date", "pft_date", "days_apart",
-                   "pft_minus_exam_days"]  # fmt: skip
+MATCHES_COLUMNS = [
+    "patient_key",
+    "exam_key",
+    "image_key",
+    "pft_id",
+    "exam_date",
+    "pft_date",
+    "days_apart",
+    "pft_minus_exam_days",
+]
 
-COHORT_COLUMNS = ["patient_key", "exam_key", "image_key", "exam_date", "view", "view_source", "modality", "rows",
-                  "columns", "photometric", "inverted", "pft_id", "pft_date", "days_apart", "fev1", "fvc", "y",
-                  "copd"]  # fmt: skip
+COHORT_COLUMNS = [
+    "patient_key",
+    "exam_key",
+    "image_key",
+    "exam_date",
+    "view",
+    "view_source",
+    "modality",
+    "rows",
+    "columns",
+    "photometric",
+    "inverted",
+    "pft_id",
+    "pft_date",
+    "days_apart",
+    "fev1",
+    "fvc",
+    "y",
+    "copd",
+]
 
 
 def select_pa_exams(ingest: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -47,19 +85,26 @@ def select_pa_exams(ingest: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, p
     return exams, decoded[~is_pa].reset_index(drop=True), extra
 
 
-def match_exams(
-    exams: pd.DataFrame, pfts: pd.DataFrame, window_days: int
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def match_exams(exams: pd.DataFrame, pfts: pd.DataFrame, window_days: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Match PA exams and PFTs, and say why the unmatched ones were left.
+
+    Parameters
+    ----------
+    exams : pandas.DataFrame
+        From ``select_pa_exams`` (``patient_key``, ``exam_key``, ``image_key``, ``date``).
+    pfts : pandas.DataFrame
+        ``pft.parquet`` (``patient_key``, ``pft_id``, ``date``).
+    window_days : int
 
     Returns
     -------
     matches : pandas.DataFrame
         ``MATCHES_COLUMNS``.
-    unmatched_exams, unmatched_pfts : pandas.DataFrame
-        ``exam_key`` / ``pft_id`` with ``reason``: ``no_pft_within_window`` /
-        ``no_exam_within_window`` (no candidate at all) or ``closer_exam_took_pft`` /
-        ``closer_pft_took_exam`` (its nearest partner was matched to a closer one).
+    unmatched : pandas.DataFrame
+        ``kind`` (``exam`` or ``pft``), ``id`` (exam key or PFT id) and ``reason``:
+        ``no_pft_within_window`` / ``no_exam_within_window`` (no candidate at all) or
+        ``closer_exam_took_pft`` / ``closer_pft_took_exam`` (its nearest partner was matched
+        to a closer one).
     """
     found = match_pfts_to_exams(
         exams.rename(columns={"patient_key": "patient_id", "exam_key": "exam_id"}),
@@ -68,20 +113,34 @@ def match_exams(
     )
     matches = found.rename(columns={"patient_id": "patient_key", "exam_id": "exam_key"})
     matches["image_key"] = matches["exam_key"].map(exams.set_index("exam_key")["image_key"])
-    matches = matches[MATCHES_COLUMNS]
     candidates = exams[["patient_key", "exam_key", "date"]].merge(
         pfts[["patient_key", "pft_id", "date"]], on="patient_key", suffixes=("_exam", "_pft")
     )
     near = candidates[(candidates["date_pft"] - candidates["date_exam"]).abs() <= pd.Timedelta(days=window_days)]
-    left_exams = exams.loc[~exams["exam_key"].isin(matches["exam_key"]), ["exam_key"]]
-    left_exams["reason"] = np.where(
-        left_exams["exam_key"].isin(near["exam_key"]), "closer_exam_took_pft", "no_pft_within_window"
+    left_exams = exams.loc[~exams["exam_key"].isin(matches["exam_key"]), "exam_key"]
+    left_pfts = pfts.loc[~pfts["pft_id"].isin(matches["pft_id"]), "pft_id"]
+    unmatched = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "kind": "exam",
+                    "id": left_exams,
+                    "reason": np.where(
+                        left_exams.isin(near["exam_key"]), "closer_exam_took_pft", "no_pft_within_window"
+                    ),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "kind": "pft",
+                    "id": left_pfts,
+                    "reason": np.where(left_pfts.isin(near["pft_id"]), "closer_pft_took_exam", "no_exam_within_window"),
+                }
+            ),
+        ],
+        ignore_index=True,
     )
-    left_pfts = pfts.loc[~pfts["pft_id"].isin(matches["pft_id"]), ["pft_id"]]
-    left_pfts["reason"] = np.where(
-        left_pfts["pft_id"].isin(near["pft_id"]), "closer_pft_took_exam", "no_exam_within_window"
-    )
-    return matches, left_exams.reset_index(drop=True), left_pfts.reset_index(drop=True)
+    return matches[MATCHES_COLUMNS], unmatched
 
 
 def copd_label(y: ArrayLike, threshold: float = 0.7) -> NDArray[np.bool_]:
@@ -90,9 +149,12 @@ def copd_label(y: ArrayLike, threshold: float = 0.7) -> NDArray[np.bool_]:
 
 
 def build_cohort(
-    matches: pd.DataFrame, exams: pd.DataFrame, pfts: pd.DataFrame, transplant_patients: Collection[str],
+    matches: pd.DataFrame,
+    exams: pd.DataFrame,
+    pfts: pd.DataFrame,
+    transplant_patients: Collection[str],
     copd_threshold: float = 0.7,
-) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Matched PA exams of non-transplant patients, with the label y = FEV1/FVC and COPD.
 
     Parameters

@@ -22,10 +22,17 @@ FLOW_COLUMNS = ["step", "box", "kind", "reason", "unit", "n"]
 
 
 def build_flow(
-    ingest: pd.DataFrame, pft: pd.DataFrame, pft_rejected: pd.DataFrame, extra_images: pd.DataFrame,
-    unmatched: pd.DataFrame, matches: pd.DataFrame, transplant_excluded: int, cohort: pd.DataFrame,
-    splits: pd.DataFrame, pairs: pd.DataFrame,
-) -> pd.DataFrame:  # fmt: skip
+    ingest: pd.DataFrame,
+    pft: pd.DataFrame,
+    pft_rejected: pd.DataFrame,
+    extra_images: pd.DataFrame,
+    unmatched: pd.DataFrame,
+    matches: pd.DataFrame,
+    transplant_excluded: int,
+    cohort: pd.DataFrame,
+    splits: pd.DataFrame,
+    pairs: pd.DataFrame,
+) -> pd.DataFrame:
     """The flow table from the stage outputs.
 
     Parameters
@@ -116,9 +123,12 @@ def _flatten(payload: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def compare_flow_with_truth(
-    flow: pd.DataFrame, truth_dir: str | os.PathLike[str], ingest: pd.DataFrame | None = None,
-    pft_rejected: pd.DataFrame | None = None, pseudo: Pseudonymizer | None = None,
-) -> pd.DataFrame:  # fmt: skip
+    flow: pd.DataFrame,
+    truth_dir: str | os.PathLike[str],
+    ingest: pd.DataFrame | None = None,
+    pft_rejected: pd.DataFrame | None = None,
+    pseudo: Pseudonymizer | None = None,
+) -> pd.DataFrame:
     """Compare the flow (and, if given, each file and PFT row) with a demo export's truth.
 
     Parameters
@@ -165,7 +175,9 @@ def compare_flow_with_truth(
         ok = files["expected_status"] == "ok"
         if "view" in files.columns:
             views = keys[ok].map(status["view"])
-            checks.append(("ok files with the expected view", int(ok.sum()), int((views == files.loc[ok, "view"]).sum())))
+            checks.append(
+                ("ok files with the expected view", int(ok.sum()), int((views == files.loc[ok, "view"]).sum()))
+            )
     if pft_rejected is not None:
         got = rows["row"].map(pft_rejected.set_index("row")["reason"]).fillna(OK)
         checks.append(("PFT rows with the expected status", len(rows), int((got == rows["expected_status"]).sum())))

@@ -41,13 +41,19 @@ def draw_flow(flow: pd.DataFrame, path: str | os.PathLike[str]) -> None:
         ("PA images", f"PA images\nn = {flow_count(flow, 'PA images')}"),
         ("PA exams", f"PA exams (one image per study)\nn = {flow_count(flow, 'PA exams')}"),
         ("matched exams", f"Exams matched to a PFT (mutual nearest)\nn = {flow_count(flow, 'matched exams')}"),
-        ("not lung transplant", "Exams of non-transplant patients\n"
-         f"n = {flow_count(flow, 'not lung transplant')} "
-         f"(COPD {flow_count(flow, 'not lung transplant', 'copd', 'branch')}, "
-         f"no COPD {flow_count(flow, 'not lung transplant', 'no_copd', 'branch')})"),
-        ("subjects", f"Subjects\nn = {flow_count(flow, 'subjects')} "
-         f"({flow_count(flow, 'subjects', 'eligible_for_pairs', 'branch')} with and without COPD)"),
-    ]  # fmt: skip
+        (
+            "not lung transplant",
+            "Exams of non-transplant patients\n"
+            f"n = {flow_count(flow, 'not lung transplant')} "
+            f"(COPD {flow_count(flow, 'not lung transplant', 'copd', 'branch')}, "
+            f"no COPD {flow_count(flow, 'not lung transplant', 'no_copd', 'branch')})",
+        ),
+        (
+            "subjects",
+            f"Subjects\nn = {flow_count(flow, 'subjects')} "
+            f"({flow_count(flow, 'subjects', 'eligible_for_pairs', 'branch')} with and without COPD)",
+        ),
+    ]
     fig, ax = plt.subplots(figsize=(11, 12))
     ax.set_axis_off()
     ax.set_xlim(0, 1)
@@ -60,28 +66,45 @@ def draw_flow(flow: pd.DataFrame, path: str | os.PathLike[str]) -> None:
         ax.text(0.3, y, text, ha="center", va="center", fontsize=9, bbox=_BOX)
         side = _exclusions(flow, box)  # drawn beside the arrow that leads into the box
         if side:
-            ax.annotate("", xy=(0.55, y + step / 2), xytext=(0.3, y + step / 2),
-                        arrowprops={"arrowstyle": "->", "lw": 0.8})  # fmt: skip
+            ax.annotate(
+                "", xy=(0.55, y + step / 2), xytext=(0.3, y + step / 2), arrowprops={"arrowstyle": "->", "lw": 0.8}
+            )
             ax.text(0.56, y + step / 2, side, ha="left", va="center", fontsize=7, bbox=_SIDE)
         y -= step
     for (a, _), (b, _) in zip(main[:-1], main[1:]):
-        ax.annotate("", xy=(0.3, ys[b] + 0.022), xytext=(0.3, ys[a] - 0.022), arrowprops={"arrowstyle": "->", "lw": 0.8})
+        ax.annotate(
+            "", xy=(0.3, ys[b] + 0.022), xytext=(0.3, ys[a] - 0.022), arrowprops={"arrowstyle": "->", "lw": 0.8}
+        )
     pft_text = f"PFT rows\nn = {flow_count(flow, 'PFT rows')}\nValid PFTs n = {flow_count(flow, 'valid PFTs')}"
     side = _exclusions(flow, "valid PFTs")
-    ax.text(0.86, ys["PA exams"] + 0.05, pft_text + ("\n" + side if side else ""), ha="center", va="center",
-            fontsize=7, bbox=_BOX)  # fmt: skip
-    ax.annotate("", xy=(0.45, ys["matched exams"]), xytext=(0.86, ys["PA exams"] - 0.03),
-                arrowprops={"arrowstyle": "->", "lw": 0.8, "connectionstyle": "angle,angleA=-90,angleB=0"})  # fmt: skip
+    ax.text(
+        0.86,
+        ys["PA exams"] + 0.05,
+        pft_text + ("\n" + side if side else ""),
+        ha="center",
+        va="center",
+        fontsize=7,
+        bbox=_BOX,
+    )
+    ax.annotate(
+        "",
+        xy=(0.45, ys["matched exams"]),
+        xytext=(0.86, ys["PA exams"] - 0.03),
+        arrowprops={"arrowstyle": "->", "lw": 0.8, "connectionstyle": "angle,angleA=-90,angleB=0"},
+    )
     bottom = y - 0.01
     for i, split in enumerate(("train", "validation", "test")):
         x = 0.15 + 0.3 * i
-        text = (f"{split.capitalize()}\n{flow_count(flow, 'splits', split, 'branch', 'subjects')} subjects, "
-                f"{flow_count(flow, 'splits', split, 'branch', 'exams')} exams")  # fmt: skip
+        text = (
+            f"{split.capitalize()}\n{flow_count(flow, 'splits', split, 'branch', 'subjects')} subjects, "
+            f"{flow_count(flow, 'splits', split, 'branch', 'exams')} exams"
+        )
         if split != "train":
             text += f"\n{flow_count(flow, 'pairs', split, 'branch')} pairs (x no COPD, x' COPD)"
         ax.text(x, bottom, text, ha="center", va="center", fontsize=9, bbox=_BOX)
-        ax.annotate("", xy=(x, bottom + 0.03), xytext=(0.3, ys["subjects"] - 0.022),
-                    arrowprops={"arrowstyle": "->", "lw": 0.8})  # fmt: skip
+        ax.annotate(
+            "", xy=(x, bottom + 0.03), xytext=(0.3, ys["subjects"] - 0.022), arrowprops={"arrowstyle": "->", "lw": 0.8}
+        )
     ax.set_title("Cohort flow", fontsize=12)
     fig.savefig(path, dpi=100, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)

@@ -34,9 +34,19 @@ from .pixels import CACHE_DTYPE, DecodeRejection, decode_file
 
 INDEX_NAME = "index.parquet"
 INDEX_COLUMNS = [
-    "image_key", "shard", "offset", "rows", "columns", "photometric", "inverted",
-    "rescale_slope", "rescale_intercept", "bits_stored", "cached_min", "cached_max",
-]  # fmt: skip
+    "image_key",
+    "shard",
+    "offset",
+    "rows",
+    "columns",
+    "photometric",
+    "inverted",
+    "rescale_slope",
+    "rescale_intercept",
+    "bits_stored",
+    "cached_min",
+    "cached_max",
+]
 
 
 @dataclass(frozen=True)

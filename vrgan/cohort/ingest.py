@@ -31,13 +31,42 @@ R = TypeVar("R")
 #: Columns of ``ingest.parquet`` in order (rejected files have nulls past ``message``,
 #: except ``patient_key``/``image_key``/``sop_class``/``transfer_syntax`` when readable).
 INGEST_COLUMNS = [
-    "file_key", "file_bytes", "status", "message", "patient_key", "exam_key", "image_key",
-    "date", "date_tag", "view", "view_source", "modality", "sop_class", "transfer_syntax",
-    "image_type", "series_number", "instance_number", "photometric", "bits_allocated",
-    "bits_stored", "pixel_representation", "rescale_slope", "rescale_intercept",
-    "has_modality_lut", "rows", "columns", "stored_min", "stored_max", "cached_min",
-    "cached_max", "inverted", "rescaled", "bits_stored_exceeded", "shard", "offset",
-]  # fmt: skip
+    "file_key",
+    "file_bytes",
+    "status",
+    "message",
+    "patient_key",
+    "exam_key",
+    "image_key",
+    "date",
+    "date_tag",
+    "view",
+    "view_source",
+    "modality",
+    "sop_class",
+    "transfer_syntax",
+    "image_type",
+    "series_number",
+    "instance_number",
+    "photometric",
+    "bits_allocated",
+    "bits_stored",
+    "pixel_representation",
+    "rescale_slope",
+    "rescale_intercept",
+    "has_modality_lut",
+    "rows",
+    "columns",
+    "stored_min",
+    "stored_max",
+    "cached_min",
+    "cached_max",
+    "inverted",
+    "rescaled",
+    "bits_stored_exceeded",
+    "shard",
+    "offset",
+]
 
 
 class TooManyRejected(RuntimeError):
@@ -103,9 +132,13 @@ def scan_files(
     relpaths = list_files(dicom_dir)
     chunks = list(_chunks(relpaths, 32))
     parts = _run_parallel(
-        _scan_chunk, [(str(dicom_dir), c, pseudo) for c in chunks], threads, [len(c) for c in chunks],
-        "header scan", progress,
-    )  # fmt: skip
+        _scan_chunk,
+        [(str(dicom_dir), c, pseudo) for c in chunks],
+        threads,
+        [len(c) for c in chunks],
+        "header scan",
+        progress,
+    )
     records = [r for part in parts for r in part]
     table = pd.DataFrame(records, columns=[c for c in INGEST_COLUMNS if c not in ("file_key", "file_bytes")])
     table.insert(0, "file_key", [pseudo.file(r) for r in relpaths])
@@ -151,9 +184,13 @@ def check_rejected_fraction(table: pd.DataFrame, max_fraction: float) -> None:
 
 
 def decode_accepted(
-    table: pd.DataFrame, images_dir: str | os.PathLike[str], threads: int = 1, progress: bool = False,
-    max_images: int = 64, max_bytes: int = 512 * 2**20,
-) -> pd.DataFrame:  # fmt: skip
+    table: pd.DataFrame,
+    images_dir: str | os.PathLike[str],
+    threads: int = 1,
+    progress: bool = False,
+    max_images: int = 64,
+    max_bytes: int = 512 * 2**20,
+) -> pd.DataFrame:
     """Decode pass: fill the shard files with the accepted files' images.
 
     Returns a new table with decode failures re-labelled and the intensity and cache-location
@@ -190,9 +227,13 @@ def decode_accepted(
 
 
 def ingest_export(
-    dicom_dir: str | os.PathLike[str], images_dir: str | os.PathLike[str], pseudo: Pseudonymizer,
-    max_rejected_fraction: float = 0.5, threads: int = 1, progress: bool = False,
-) -> pd.DataFrame:  # fmt: skip
+    dicom_dir: str | os.PathLike[str],
+    images_dir: str | os.PathLike[str],
+    pseudo: Pseudonymizer,
+    max_rejected_fraction: float = 0.5,
+    threads: int = 1,
+    progress: bool = False,
+) -> pd.DataFrame:
     """Both passes; see the module docstring.
 
     Raises
@@ -217,8 +258,17 @@ def finish_ingest_table(table: pd.DataFrame) -> pd.DataFrame:
         out[column] = out[column].astype("str")
     for column in ("inverted", "rescaled", "bits_stored_exceeded", "has_modality_lut"):
         out[column] = out[column].astype("boolean")
-    for column in ("series_number", "instance_number", "bits_allocated", "bits_stored", "pixel_representation",
-                   "rows", "columns", "offset", "file_bytes"):  # fmt: skip
+    for column in (
+        "series_number",
+        "instance_number",
+        "bits_allocated",
+        "bits_stored",
+        "pixel_representation",
+        "rows",
+        "columns",
+        "offset",
+        "file_bytes",
+    ):
         out[column] = pd.to_numeric(out[column]).astype("Int64")
     for column in ("stored_min", "stored_max", "cached_min", "cached_max", "rescale_slope", "rescale_intercept"):
         out[column] = pd.to_numeric(out[column]).astype("float64")

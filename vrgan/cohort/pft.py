@@ -90,8 +90,11 @@ def pft_row_reason(
     -------
     reason, message : str
     """
-    empty = [name for name, value in (("patient_id", patient_id), ("date", date), ("fev1", fev1), ("fvc", fvc))
-             if value.strip().lower() in MISSING_TEXTS]  # fmt: skip
+    empty = [
+        name
+        for name, value in (("patient_id", patient_id), ("date", date), ("fev1", fev1), ("fvc", fvc))
+        if value.strip().lower() in MISSING_TEXTS
+    ]
     if empty:
         return "missing_value", "empty: " + ", ".join(empty)
     if parse_iso_date(date) is None:
@@ -138,15 +141,17 @@ def clean_pfts(
             rejected.append({"row": rec.row, "reason": reason, "message": message})
             continue
         fev1, fvc = float(rec.fev1), float(rec.fvc)
-        accepted.append({
-            "pft_id": f"pft-{rec.row:06d}",
-            "row": rec.row,
-            "patient_key": pseudo.patient(rec.patient_id),
-            "date": pseudo.shift(parse_iso_date(rec.date), rec.patient_id),
-            "fev1": fev1,
-            "fvc": fvc,
-            "fev1_fvc": fev1 / fvc,
-        })  # fmt: skip
+        accepted.append(
+            {
+                "pft_id": f"pft-{rec.row:06d}",
+                "row": rec.row,
+                "patient_key": pseudo.patient(rec.patient_id),
+                "date": pseudo.shift(parse_iso_date(rec.date), rec.patient_id),
+                "fev1": fev1,
+                "fvc": fvc,
+                "fev1_fvc": fev1 / fvc,
+            }
+        )
     acc = pd.DataFrame(accepted, columns=PFT_COLUMNS)
     acc["date"] = pd.to_datetime(acc["date"]).astype("datetime64[s]")
     acc = acc.astype({"pft_id": "str", "row": "int64", "patient_key": "str"})

@@ -21,9 +21,11 @@ exactly, so 16-bit stored values survive unchanged.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pydicom
 from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 from pydicom.pixels import apply_modality_lut
@@ -62,9 +64,7 @@ def invert_monochrome1(values: NDArray[np.floating], bits_stored: int) -> NDArra
     return (2.0**bits_stored - 1) - values
 
 
-def intensities_from_stored(
-    stored: NDArray[np.integer], ds: Dataset
-) -> tuple[NDArray[np.float32], IntensityInfo]:
+def intensities_from_stored(stored: NDArray[np.integer], ds: Dataset) -> tuple[NDArray[np.float32], IntensityInfo]:
     """Apply modality LUT/rescale, then invert MONOCHROME1, and convert to float32.
 
     Parameters
@@ -106,9 +106,23 @@ def intensities_from_stored(
 def _is_rescaled(ds: Dataset) -> bool:
     slope = ds.get("RescaleSlope")
     intercept = ds.get("RescaleIntercept")
-    return (slope is not None and float(slope) != 1.0) or (
-        intercept is not None and float(intercept) != 0.0
-    )
+    return (slope is not None and float(slope) != 1.0) or (intercept is not None and float(intercept) != 0.0)
+
+
+def decode_rejection(err: Exception) -> DecodeRejection:
+    """The reason code of an exception raised while decoding pixel data.
+
+    ``ValueError`` "... less than expected" (native data cut short) -> ``truncated``;
+    ``RuntimeError`` naming missing plugin dependencies -> ``unsupported_syntax``;
+    anything else -> ``decode_error``. Messages never include the exception text, which can
+    name the file.
+    """
+    text = str(err)
+    if isinstance(err, ValueError) and "less than expected" in text:
+        return DecodeRejection("truncated", "fewer pixel bytes than Rows x Columns x BitsAllocated")
+    if isinstance(err, (RuntimeError, NotImplementedError)) and "missing dependencies" in text:
+        return DecodeRejection("unsupported_syntax", "no installed plugin decodes this transfer syntax")
+    return DecodeRejection("decode_error", f"pixel data rejected by the decoder ({type(err).__name__})")
 
 
 class DecodeRejection(Exception):
@@ -140,25 +154,13 @@ def decode_file(path: str) -> tuple[NDArray[np.float32], IntensityInfo]:
         ``truncated`` (fewer pixel bytes than declared), ``unsupported_syntax`` (no decoder
         plugin) or ``decode_error`` (anything else the decoder refuses).
     """
-    import warnings
-
-    import pydicom
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pydicom warnings name the file: keep them out of logs
         try:
             ds = pydicom.dcmread(path)
             stored = ds.pixel_array
-        except ValueError as err:
-            if "less than expected" in str(err):
-                raise DecodeRejection("truncated", "fewer pixel bytes than Rows x Columns x BitsAllocated") from None
-            raise DecodeRejection("decode_error", f"pixel data rejected by the decoder ({type(err).__name__})") from None
-        except (RuntimeError, NotImplementedError) as err:
-            if "missing dependencies" in str(err) or "no " in str(err).lower() and "decoder" in str(err).lower():
-                raise DecodeRejection("unsupported_syntax", "no installed plugin decodes this transfer syntax") from None
-            raise DecodeRejection("decode_error", f"pixel data rejected by the decoder ({type(err).__name__})") from None
         except Exception as err:  # noqa: BLE001 - corrupt streams raise many types
-            raise DecodeRejection("decode_error", f"pixel data rejected by the decoder ({type(err).__name__})") from None
+            raise decode_rejection(err) from None
     if stored.ndim != 2:
         raise DecodeRejection("multiframe", f"decoded array has shape {stored.shape}")
     return intensities_from_stored(stored, ds)

@@ -147,9 +147,7 @@ class Pseudonymizer:
 
     def __init__(self, key: bytes, n_hex: int = 16, shift_min_days: int = 3653, shift_max_days: int = 7305):
         if not 1 <= shift_min_days <= shift_max_days:
-            raise ValueError(
-                f"need 1 <= shift_min_days <= shift_max_days, got {shift_min_days}, {shift_max_days}"
-            )
+            raise ValueError(f"need 1 <= shift_min_days <= shift_max_days, got {shift_min_days}, {shift_max_days}")
         self.key = key
         self.n_hex = n_hex
         self.shift_min_days = shift_min_days

@@ -15,8 +15,19 @@ import pandas as pd
 
 SPLITS = ("train", "validation", "test")
 SPLIT_COLUMNS = ["patient_key", "split", "eligible", "n_exams", "n_copd", "n_non_copd"]
-PAIR_COLUMNS = ["split", "patient_key", "x_exam_key", "x_image_key", "x_date", "y", "x_prime_exam_key",
-                "x_prime_image_key", "x_prime_date", "y_prime", "days_between"]  # fmt: skip
+PAIR_COLUMNS = [
+    "split",
+    "patient_key",
+    "x_exam_key",
+    "x_image_key",
+    "x_date",
+    "y",
+    "x_prime_exam_key",
+    "x_prime_image_key",
+    "x_prime_date",
+    "y_prime",
+    "days_between",
+]
 
 
 def split_subjects(
@@ -81,14 +92,20 @@ def make_pairs(cohort: pd.DataFrame, splits: pd.DataFrame) -> pd.DataFrame:
     keep = ["split", "patient_key", "exam_key", "image_key", "exam_date", "y"]
     x = table.loc[~table["copd"], keep]
     x_prime = table.loc[table["copd"], keep[1:]].rename(
-        columns={"exam_key": "x_prime_exam_key", "image_key": "x_prime_image_key", "exam_date": "x_prime_date",
-                 "y": "y_prime"}  # fmt: skip
+        columns={
+            "exam_key": "x_prime_exam_key",
+            "image_key": "x_prime_image_key",
+            "exam_date": "x_prime_date",
+            "y": "y_prime",
+        }
     )
     pairs = x.rename(columns={"exam_key": "x_exam_key", "image_key": "x_image_key", "exam_date": "x_date"}).merge(
         x_prime, on="patient_key"
     )
     pairs["days_between"] = (pairs["x_prime_date"] - pairs["x_date"]).dt.days.astype("int64")
     order = {name: i for i, name in enumerate(SPLITS)}
-    pairs = pairs.sort_values(["split", "patient_key", "x_date", "x_exam_key", "x_prime_date", "x_prime_exam_key"],
-                              key=lambda s: s.map(order) if s.name == "split" else s)  # fmt: skip
+    pairs = pairs.sort_values(
+        ["split", "patient_key", "x_date", "x_exam_key", "x_prime_date", "x_prime_exam_key"],
+        key=lambda s: s.map(order) if s.name == "split" else s,
+    )
     return pairs[PAIR_COLUMNS].reset_index(drop=True)
