@@ -219,10 +219,10 @@ def decode_accepted(
             out.at[i, column] = value
     failed = out["status"] != OK
     out.loc[failed, ["shard", "offset"]] = None
-    cached = out.loc[~failed & out["shard"].notna(), INDEX_COLUMNS]
-    cached.astype({"offset": "int64", "rows": "int64", "columns": "int64"}).to_parquet(
-        images_dir / INDEX_NAME, index=False
-    )
+    typed = finish_ingest_table(out)
+    cached = typed.loc[~failed & out["shard"].notna(), INDEX_COLUMNS]
+    cached = cached.astype({"offset": "int64", "rows": "int64", "columns": "int64", "bits_stored": "int64"})
+    cached.astype({"inverted": "bool"}).to_parquet(images_dir / INDEX_NAME, index=False)
     return out
 
 
