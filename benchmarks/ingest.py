@@ -1,6 +1,7 @@
 """Ingest speed: files/s of the header scan and of the full ingest (scan + decode + cache).
 
-Usage: python benchmarks/ingest.py EXPORT_OR_DICOM_DIR [--threads 1 2] [--repeat 3]
+Usage (from the repository root): PYTHONPATH=. python benchmarks/ingest.py EXPORT_OR_DICOM_DIR \
+    [--threads 1 2] [--repeat 3]
 
 EXPORT_OR_DICOM_DIR is an export (its dicom/ folder is used) or a DICOM folder. Each figure
 is the best of --repeat runs; the images go to a temporary folder and a throwaway key is

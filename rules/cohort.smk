@@ -25,16 +25,13 @@ if COHORT is not None:
             images=directory(f"{COHORT_DIR}/images"),
         log:
             f"{COHORT_LOGS}/ingest.log",
+        benchmark:
+            "results/benchmarks/cohort_ingest.tsv"
         conda:
             "../envs/imaging.yaml"
         threads: 8
         params:
-            source=COHORT["source"],
             dicom_dir=str(COHORT_EXPORT.dicom_dir),
-            pft_csv=str(COHORT_EXPORT.pft_csv),
-            transplants_csv=str(COHORT_EXPORT.transplants_csv or ""),
-            pft_columns=COHORT["pft_columns"],
-            transplant_columns=COHORT["transplant_columns"],
             max_rejected_fraction=COHORT["max_rejected_fraction"],
             privacy=COHORT["privacy"],
             key_fingerprint=COHORT_KEY_FINGERPRINT,
