@@ -14,6 +14,7 @@ validate(config, "schemas/config.schema.yaml")
 include: "rules/common.smk"
 include: "rules/toy.smk"
 include: "rules/synth.smk"
+include: "rules/cohort.smk"
 
 
 rule all:
@@ -21,3 +22,4 @@ rule all:
     input:
         toy_outputs(),
         SYNTH_OUTPUTS,
+        cohort_outputs(),

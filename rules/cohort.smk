@@ -1,0 +1,162 @@
+# Cohort stages (paper section 3.2): DICOM ingest, PFT table, matching within a window,
+# PA/transplant filters, subject split and pairs, cohort flow. Logic: vrgan/cohort.
+
+
+include: "cohort_common.smk"
+
+
+if COHORT is not None:
+
+    rule cohort_ingest:
+        input:
+            export=cohort_export_input("dicom"),
+            code=cohort_code(
+                "ingest",
+                "dicom_scan",
+                "pixels",
+                "image_cache",
+                "views",
+                "privacy",
+                "export",
+            ),
+        output:
+            table=f"{COHORT_DIR}/ingest.parquet",
+            summary=f"{COHORT_DIR}/ingest.json",
+            images=directory(f"{COHORT_DIR}/images"),
+        log:
+            f"{COHORT_LOGS}/ingest.log",
+        benchmark:
+            "results/benchmarks/cohort_ingest.tsv"
+        conda:
+            "../envs/imaging.yaml"
+        threads: 8
+        params:
+            dicom_dir=str(COHORT_EXPORT.dicom_dir),
+            max_rejected_fraction=COHORT["max_rejected_fraction"],
+            privacy=COHORT["privacy"],
+            key_fingerprint=COHORT_KEY_FINGERPRINT,
+        script:
+            "../workflow_scripts/cohort_ingest.py"
+
+    rule cohort_pft:
+        input:
+            export=cohort_export_input("pft"),
+            ingest=f"{COHORT_DIR}/ingest.parquet",
+            code=cohort_code("pft", "privacy"),
+        output:
+            table=f"{COHORT_DIR}/pft.parquet",
+            rejected=f"{COHORT_DIR}/pft_rejected.csv",
+            summary=f"{COHORT_DIR}/pft.json",
+        log:
+            f"{COHORT_LOGS}/pft.log",
+        conda:
+            "../envs/imaging.yaml"
+        params:
+            pft_csv=str(COHORT_EXPORT.pft_csv),
+            pft_columns=COHORT["pft_columns"],
+            privacy=COHORT["privacy"],
+            key_fingerprint=COHORT_KEY_FINGERPRINT,
+        script:
+            "../workflow_scripts/cohort_pft.py"
+
+    rule cohort_match:
+        input:
+            ingest=f"{COHORT_DIR}/ingest.parquet",
+            pft=f"{COHORT_DIR}/pft.parquet",
+            code=cohort_code("matching", "cohort_table"),
+        output:
+            table=f"{COHORT_DIR}/matches.parquet",
+            extra_images=f"{COHORT_DIR}/extra_images.csv",
+            unmatched=f"{COHORT_DIR}/unmatched.csv",
+            summary=f"{COHORT_DIR}/matches.json",
+        log:
+            f"{COHORT_LOGS}/match.log",
+        conda:
+            "../envs/imaging.yaml"
+        params:
+            window_days=COHORT["window_days"],
+        script:
+            "../workflow_scripts/cohort_match.py"
+
+    rule cohort_filter:
+        input:
+            transplants=cohort_export_input("transplants"),
+            ingest=f"{COHORT_DIR}/ingest.parquet",
+            pft=f"{COHORT_DIR}/pft.parquet",
+            matches=f"{COHORT_DIR}/matches.parquet",
+            code=cohort_code("cohort_table", "matching", "export", "privacy"),
+        output:
+            table=f"{COHORT_DIR}/cohort.parquet",
+            summary=f"{COHORT_DIR}/cohort.json",
+        log:
+            f"{COHORT_LOGS}/filter.log",
+        conda:
+            "../envs/imaging.yaml"
+        params:
+            transplants_csv=str(COHORT_EXPORT.transplants_csv or ""),
+            transplant_columns=COHORT["transplant_columns"],
+            copd_threshold=COHORT["copd_threshold"],
+            privacy=COHORT["privacy"],
+            key_fingerprint=COHORT_KEY_FINGERPRINT,
+        script:
+            "../workflow_scripts/cohort_filter.py"
+
+    rule cohort_split:
+        input:
+            cohort=f"{COHORT_DIR}/cohort.parquet",
+            code=cohort_code("splits"),
+        output:
+            splits=f"{COHORT_DIR}/splits.csv",
+            pairs=f"{COHORT_DIR}/pairs.parquet",
+            summary=f"{COHORT_DIR}/splits.json",
+        log:
+            f"{COHORT_LOGS}/split.log",
+        conda:
+            "../envs/imaging.yaml"
+        params:
+            split=COHORT["split"],
+        script:
+            "../workflow_scripts/cohort_split.py"
+
+    rule cohort_flow:
+        input:
+            ingest=f"{COHORT_DIR}/ingest.parquet",
+            pft=f"{COHORT_DIR}/pft.parquet",
+            pft_rejected=f"{COHORT_DIR}/pft_rejected.csv",
+            extra_images=f"{COHORT_DIR}/extra_images.csv",
+            unmatched=f"{COHORT_DIR}/unmatched.csv",
+            matches=f"{COHORT_DIR}/matches.parquet",
+            cohort=f"{COHORT_DIR}/cohort.parquet",
+            cohort_summary=f"{COHORT_DIR}/cohort.json",
+            splits=f"{COHORT_DIR}/splits.csv",
+            pairs=f"{COHORT_DIR}/pairs.parquet",
+            code=cohort_code("flow", "flow_figure"),
+        output:
+            table=report(f"{COHORT_DIR}/flow.csv", category="Cohort"),
+            figure=report(f"{COHORT_DIR}/flow.png", category="Cohort"),
+            summary=f"{COHORT_DIR}/flow.json",
+        log:
+            f"{COHORT_LOGS}/flow.log",
+        conda:
+            "../envs/imaging.yaml"
+        script:
+            "../workflow_scripts/cohort_flow.py"
+
+    rule cohort_flow_vs_truth:
+        input:
+            truth=DEMO_TRUTH,
+            flow=f"{COHORT_DIR}/flow.csv",
+            ingest=f"{COHORT_DIR}/ingest.parquet",
+            pft_rejected=f"{COHORT_DIR}/pft_rejected.csv",
+            code=cohort_code("flow", "privacy"),
+        output:
+            table=report(f"{COHORT_DIR}/flow_vs_truth.csv", category="Cohort"),
+        log:
+            f"{COHORT_LOGS}/flow_vs_truth.log",
+        conda:
+            "../envs/imaging.yaml"
+        params:
+            privacy=COHORT["privacy"],
+            key_fingerprint=COHORT_KEY_FINGERPRINT,
+        script:
+            "../workflow_scripts/cohort_flow_vs_truth.py"

@@ -1,0 +1,52 @@
+# Helpers of the cohort stages (rules/cohort.smk): paths, code inputs and the checks that run
+# when the workflow loads, before any job.
+from snakemake.exceptions import WorkflowError
+from vrgan.cohort.export import check_export, export_paths
+from vrgan.cohort.privacy import key_fingerprint, load_or_create_key
+
+COHORT = config.get("cohort")
+COHORT_DIR = "results/cohort"
+COHORT_LOGS = "results/logs/cohort"
+DEMO_TRUTH = "results/demo_export/truth"  # directory output of rule synth_export
+
+
+def cohort_code(*modules):
+    """The vrgan/cohort modules a rule runs, as inputs, so that code changes re-run it."""
+    return [f"vrgan/cohort/{name}.py" for name in ("artefacts", "reasons", *modules)]
+
+
+def cohort_outputs():
+    """Final outputs of the cohort stages (none without a cohort: config section)."""
+    if COHORT is None:
+        return []
+    outputs = [
+        f"{COHORT_DIR}/{name}"
+        for name in ("flow.csv", "flow.png", "pairs.parquet", "splits.csv")
+    ]
+    if COHORT["source"] == "demo":
+        outputs.append(f"{COHORT_DIR}/flow_vs_truth.csv")
+    return outputs
+
+
+def cohort_export_input(*kinds):
+    """Inputs standing for the export: the demo's truth summary (links the DAG to rule
+    synth_export), or the user's files."""
+    if COHORT["source"] == "demo":
+        return [DEMO_TRUTH]
+    files = {"dicom": COHORT_EXPORT.dicom_dir, "pft": COHORT_EXPORT.pft_csv}
+    files["transplants"] = COHORT_EXPORT.transplants_csv
+    return [str(files[kind]) for kind in kinds if files[kind] is not None]
+
+
+if COHORT is not None:
+    try:
+        COHORT_EXPORT = export_paths(COHORT)
+        if COHORT["source"] == "export":
+            check_export(
+                COHORT_EXPORT, COHORT["pft_columns"], COHORT["transplant_columns"]
+            )
+        COHORT_KEY_FINGERPRINT = key_fingerprint(
+            load_or_create_key(COHORT["privacy"]["key_file"])
+        )
+    except ValueError as err:
+        raise WorkflowError(f"cohort configuration: {err}") from None

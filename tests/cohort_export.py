@@ -1,0 +1,243 @@
+"""Build small fake hospital exports in the real on-disk layout, for the cohort tests.
+
+``<root>/dicom/...`` (DICOM files in patient/study folders, some without an extension),
+``<root>/pft.csv``, ``<root>/transplants.csv`` and a hand-written ``<root>/truth/``
+(``files.csv``, ``pft_rows.csv``, ``summary.json``) in the demo export's format. Every
+identifying tag holds a unique planted string, listed in ``Export.secrets``, so that tests can
+search the outputs for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.encaps import encapsulate
+from pydicom.sequence import Sequence
+from pydicom.uid import (
+    ExplicitVRLittleEndian,
+    JPEG2000Lossless,
+    MPEG2MPML,
+    RLELossless,
+    generate_uid,
+)
+
+CR = "1.2.840.10008.5.1.4.1.1.1"
+DX = "1.2.840.10008.5.1.4.1.1.1.1"
+BASIC_TEXT_SR = "1.2.840.10008.5.1.4.1.1.88.11"
+DAY0 = dt.date(2015, 3, 2)
+
+
+def pixels(shape: tuple[int, int] = (24, 20), seed: int = 0, bits: int = 12) -> np.ndarray:
+    """A deterministic uint16 test image with values below 2**bits."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 2**bits, size=shape, dtype=np.uint16)
+
+
+def make_dataset(
+    *,
+    patient_id: str = "PID",
+    study_uid: str | None = None,
+    sop_uid: str | None = None,
+    date: dt.date | None = DAY0,
+    sop_class: str = CR,
+    array: np.ndarray | None = None,
+    syntax: str = ExplicitVRLittleEndian,
+    photometric: str = "MONOCHROME2",
+    bits_stored: int = 12,
+    tags: dict | None = None,
+    tag_prefix: str = "",
+) -> Dataset:
+    """One DICOM data set with file meta, ready for ``save_as``."""
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = sop_class
+    ds.file_meta.MediaStorageSOPInstanceUID = sop_uid or generate_uid()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID = sop_class
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID
+    ds.PatientID = patient_id
+    ds.PatientName = f"{tag_prefix}NAME^ZQ"
+    ds.PatientBirthDate = "19230405"
+    ds.AccessionNumber = f"{tag_prefix}ACC"
+    ds.InstitutionName = f"{tag_prefix}INST"
+    ds.ReferringPhysicianName = f"{tag_prefix}DOC^ZQ"
+    ds.OtherPatientIDs = f"{tag_prefix}OTHERID"
+    ds.StudyInstanceUID = study_uid or generate_uid()
+    ds.SeriesInstanceUID = generate_uid()
+    ds.Modality = "CR" if sop_class == CR else "DX"
+    if date is not None:
+        ds.StudyDate = date.strftime("%Y%m%d")
+    for keyword, value in (tags or {}).items():
+        setattr(ds, keyword, value)
+    if array is not None:
+        ds.Rows, ds.Columns = array.shape
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, bits_stored, bits_stored - 1
+        ds.PixelRepresentation, ds.SamplesPerPixel = 0, 1
+        ds.PhotometricInterpretation = photometric
+        ds.PixelData = array.astype(np.uint16).tobytes()
+        if syntax in (RLELossless, JPEG2000Lossless):
+            ds.compress(syntax, array.astype(np.uint16))
+        elif syntax != ExplicitVRLittleEndian:
+            ds.file_meta.TransferSyntaxUID = syntax
+            ds.PixelData = encapsulate([b"\xff\xd8\xff\xf7" + bytes(16) + b"\xff\xd9"])
+    return ds
+
+
+def save(ds: Dataset, path: Path) -> Path:
+    """Write ``ds`` as a Part 10 file (folders created)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+@dataclass
+class Export:
+    """A fixture export and what the tests know about it."""
+
+    root: Path
+    secrets: list[str] = field(default_factory=list)
+    true_dates: list[dt.date] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)
+    pft_rows: list[dict] = field(default_factory=list)
+
+
+def build_standard_export(root: Path) -> Export:
+    """The export the workflow and flow tests run on (about 40 files, 32 PFT rows).
+
+    Eligible pairs: patients E1..E6 each have a non-COPD PA exam (PFT 0.8) and a COPD PA exam
+    (PFT 0.5) 200 days later; T1 is the same but a transplant patient; S1 has one exam; U1's
+    only PFT is 31 days away. E1 also has a lateral in its first study, E2 a second PA image
+    in its first study (an "extra" image), E3's second exam is MONOCHROME1 with a rescale and
+    RLE, E4's first is JPEG 2000, E5's views come from ViewCodeSequence and the Fuji
+    processing description, and A1 has only an AP exam.
+    """
+    export = Export(Path(root))
+    dicom = export.root / "dicom"
+    pft: list[dict] = []
+
+    def exam(
+        patient: str,
+        day: int,
+        name: str,
+        *,
+        view: dict | None = None,
+        study: str | None = None,
+        status: str = "ok",
+        expected_view: str = "PA",
+        **kwargs,
+    ) -> str:
+        date = DAY0 + dt.timedelta(days=day)
+        study = study or generate_uid()
+        prefix = f"ZQ{len(export.files):03d}"
+        pid = f"PIDZQ{patient}"
+        ds = make_dataset(
+            patient_id=pid,
+            study_uid=study,
+            date=date,
+            tag_prefix=prefix,
+            array=kwargs.pop("array", pixels(seed=len(export.files))),
+            tags={"ViewPosition": "PA"} if view is None else view,
+            **kwargs,
+        )
+        rel = f"{pid}/{name}"
+        save(ds, dicom / rel)
+        export.secrets += [
+            pid,
+            f"{prefix}NAME",
+            f"{prefix}ACC",
+            f"{prefix}INST",
+            f"{prefix}DOC",
+            f"{prefix}OTHERID",
+            str(ds.StudyInstanceUID),
+            str(ds.SOPInstanceUID),
+        ]
+        export.true_dates.append(date)
+        export.files.append({"path": rel, "expected_status": status, "patient_id": pid, "view": expected_view})
+        return study
+
+    def test(patient: str, day: int, fev1: float | str, fvc: float | str, status: str = "ok", date: str | None = None):
+        when = DAY0 + dt.timedelta(days=day)
+        export.true_dates.append(when)
+        pft.append({"patient_id": f"PIDZQ{patient}", "date": date or when.isoformat(), "fev1": fev1, "fvc": fvc})
+        export.pft_rows.append({"row": len(pft), "expected_status": status})
+
+    for i, patient in enumerate(["E1", "E2", "E3", "E4", "E5", "E6", "T1"]):
+        base = 10 * i
+        first_kwargs: dict = {}
+        if patient == "E4":
+            first_kwargs = {"syntax": JPEG2000Lossless, "array": pixels((64, 48), seed=99)}
+        if patient == "E5":
+            code = Dataset()
+            code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = "272479007", "SCT", "postero-anterior"
+            first_kwargs = {"view": {"ViewCodeSequence": Sequence([code])}}
+        first = exam(patient, base, "study1/img1.dcm" if patient != "E5" else "study1/img1b", **first_kwargs)
+        if patient == "E1":
+            exam(patient, base, "study1/img2.dcm", study=first, view={"ViewPosition": "LL"}, expected_view="LL")
+        if patient == "E2":
+            exam(patient, base, "study1/img2.dcm", study=first)
+        second_kwargs: dict = {}
+        if patient == "E3":
+            second_kwargs = {
+                "syntax": RLELossless,
+                "photometric": "MONOCHROME1",
+                "view": {"ViewPosition": "PA", "RescaleSlope": 2, "RescaleIntercept": 10},
+            }
+        if patient == "E5":
+            second_kwargs = {"view": {"AcquisitionDeviceProcessingDescription": "CHEST P->A"}}
+        exam(patient, base + 200, "study2/IM0001", **second_kwargs)
+        test(patient, base + 3, 3.2, 4.0)
+        test(patient, base + 205, 2.0, 4.0)
+    exam("S1", 5, "s/1")
+    test("S1", 6, 3.0, 4.0)
+    exam("U1", 5, "s/1")
+    test("U1", 36, 3.0, 4.0)
+    exam("A1", 5, "s/1", view={"ViewPosition": "AP"}, expected_view="AP")
+    test("A1", 5, 3.0, 4.0)
+
+    # rejected files
+    (dicom / "junk").mkdir(parents=True, exist_ok=True)
+    (dicom / "junk" / "README").write_text("not an image\n")
+    export.files.append({"path": "junk/README", "expected_status": "not_dicom", "patient_id": "", "view": ""})
+    exam("R1", 1, "a/nopix", array=None, status="no_pixel_data", expected_view="")
+    exam("R1", 1, "a/cut.dcm", status="truncated", expected_view="")
+    cut = dicom / "PIDZQR1/a/cut.dcm"
+    cut.write_bytes(cut.read_bytes()[:-300])
+    exam("R1", 1, "a/mpeg", syntax=MPEG2MPML, status="unsupported_syntax", expected_view="")
+    exam("R1", 1, "a/sr", sop_class=BASIC_TEXT_SR, array=None, status="not_an_image_sop_class", expected_view="")
+    exam("R1", 1, "a/multi", view={"ViewPosition": "PA", "NumberOfFrames": 2}, status="multiframe", expected_view="")
+    shutil.copy(dicom / "PIDZQS1/s/1", dicom / "PIDZQS1/s/2-copy")
+    export.files.append(
+        {"path": "PIDZQS1/s/2-copy", "expected_status": "duplicate", "patient_id": "PIDZQS1", "view": ""}
+    )
+
+    # rejected PFT rows
+    test("E1", 50, "", 4.0, "missing_value")
+    test("E1", 51, 4.5, 4.0, "fev1_gt_fvc")
+    test("E1", 52, 0.0, 4.0, "ratio_out_of_range")
+    test("E1", 53, 3.0, 4.0, "unparsable_date", date="2015-13-45")
+    test("E1", 54, "abc", 4.0, "unparsable_number")
+    test("Z9", 55, 3.0, 4.0, "unknown_patient")
+    export.secrets.append("PIDZQZ9")
+
+    pd.DataFrame(pft).to_csv(export.root / "pft.csv", index=False)
+    pd.DataFrame({"patient_id": ["PIDZQT1"]}).to_csv(export.root / "transplants.csv", index=False)
+    truth = export.root / "truth"
+    truth.mkdir()
+    files = pd.DataFrame(export.files).sort_values("path")
+    files.to_csv(truth / "files.csv", index=False)
+    pd.DataFrame(export.pft_rows).to_csv(truth / "pft_rows.csv", index=False)
+    summary = {
+        "files": len(files),
+        "files_by_status": files["expected_status"].value_counts().sort_index().to_dict(),
+        "pft_rows": len(export.pft_rows),
+        "pft_rows_by_status": pd.DataFrame(export.pft_rows)["expected_status"].value_counts().sort_index().to_dict(),
+    }
+    (truth / "summary.json").write_text(json.dumps(summary, indent=2))
+    return export

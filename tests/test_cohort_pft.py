@@ -1,0 +1,95 @@
+"""PFT table: row rejections, pseudonymisation, column checks (vrgan.cohort.pft, export)."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from vrgan.cohort import PFT_REASONS, Pseudonymizer, check_export, clean_pfts, export_paths, read_pft_csv
+from vrgan.cohort.export import ExportPaths
+
+PSEUDO = Pseudonymizer(b"p" * 32)
+COLUMNS = {"patient_id": "mrn", "date": "test_date", "fev1": "FEV1_L", "fvc": "FVC_L"}
+
+
+def write_pfts(path, rows):
+    pd.DataFrame(rows, columns=["mrn", "test_date", "FEV1_L", "FVC_L", "other"]).to_csv(path, index=False)
+    return path
+
+
+def test_each_row_gets_the_first_reason_that_applies(tmp_path):
+    rows = [
+        ("A", "2015-01-02", "3.0", "4.0", "x"),  # 1 ok
+        ("A", "2015-01-03", "", "4.0", "x"),  # 2 missing_value
+        ("A", "2015-01-04", "4.5", "4.0", "x"),  # 3 fev1_gt_fvc
+        ("A", "2015-01-05", "0", "4.0", "x"),  # 4 ratio_out_of_range
+        ("A", "2015-01-05", "-1", "-2", "x"),  # 5 ratio_out_of_range (not fev1_gt_fvc)
+        ("A", "2015-02-30", "3", "4", "x"),  # 6 unparsable_date
+        ("A", "02/01/2015", "3", "4", "x"),  # 7 unparsable_date
+        ("A", "2015-01-06", "three", "4", "x"),  # 8 unparsable_number
+        ("B", "2015-01-06", "3", "4", "x"),  # 9 unknown_patient
+        ("A", "2015-01-07", "4.0", "4.0", "x"),  # 10 ok: ratio 1 is in (0, 1]
+        (" A ", "2015-01-08T09:30", "NaN", "4", "x"),  # 11 missing_value
+        ("A", "2015-01-08T09:30", "2", "4", "x"),  # 12 ok, time dropped
+    ]
+    raw = read_pft_csv(write_pfts(tmp_path / "pft.csv", rows), COLUMNS)
+    accepted, rejected = clean_pfts(raw, {PSEUDO.patient("A")}, PSEUDO)
+    assert dict(zip(rejected["row"], rejected["reason"])) == {
+        2: "missing_value",
+        3: "fev1_gt_fvc",
+        4: "ratio_out_of_range",
+        5: "ratio_out_of_range",
+        6: "unparsable_date",
+        7: "unparsable_date",
+        8: "unparsable_number",
+        9: "unknown_patient",
+        11: "missing_value",
+    }
+    assert set(rejected["reason"]) <= set(PFT_REASONS)
+    assert accepted["row"].tolist() == [1, 10, 12]
+    assert accepted["pft_id"].tolist() == ["pft-000001", "pft-000010", "pft-000012"]
+    assert accepted["fev1_fvc"].tolist() == [0.75, 1.0, 0.5]
+    assert (accepted["patient_key"] == PSEUDO.patient("A")).all()
+    shifted = PSEUDO.shift(dt.date(2015, 1, 2), "A")
+    assert accepted["date"].iloc[0] == pd.Timestamp(shifted)
+    assert (accepted["date"].iloc[2] - accepted["date"].iloc[0]).days == 6  # intervals kept
+
+
+def test_same_shift_for_dicom_and_pft_of_a_patient():
+    assert PSEUDO.shift(dt.date(2015, 1, 2), "A") - PSEUDO.shift(dt.date(2015, 1, 1), "A") == dt.timedelta(days=1)
+    shifts = {(dt.date(2015, 1, 1) - PSEUDO.shift(dt.date(2015, 1, 1), str(i))).days for i in range(50)}
+    assert len(shifts) > 40 and min(shifts) >= 3653 and max(shifts) <= 7305
+
+
+def test_missing_column_is_named(tmp_path):
+    path = write_pfts(tmp_path / "pft.csv", [])
+    with pytest.raises(ValueError, match=r"lacks required column\(s\) fvc -> 'FVC'"):
+        read_pft_csv(path, {**COLUMNS, "fvc": "FVC"})
+
+
+def test_check_export_names_what_is_wrong(tmp_path):
+    (tmp_path / "dicom").mkdir()
+    pft = write_pfts(tmp_path / "pft.csv", [])
+    ok = ExportPaths(tmp_path / "dicom", pft, None)
+    check_export(ok, COLUMNS, {"patient_id": "mrn"})
+    with pytest.raises(ValueError, match=r"cohort\.dicom_dir .*nowhere is not an existing directory"):
+        check_export(ExportPaths(tmp_path / "nowhere", pft, None), COLUMNS, {})
+    with pytest.raises(ValueError, match=r"cohort\.pft_csv .*missing\.csv does not exist"):
+        check_export(ExportPaths(tmp_path / "dicom", tmp_path / "missing.csv", None), COLUMNS, {})
+    with pytest.raises(ValueError, match=r"cohort\.pft_csv .* lacks required column\(s\) 'FEV1' \(for fev1\)"):
+        check_export(ok, {**COLUMNS, "fev1": "FEV1"}, {})
+    with pytest.raises(ValueError, match=r"cohort\.transplants_csv .*tx\.csv does not exist"):
+        check_export(ExportPaths(tmp_path / "dicom", pft, tmp_path / "tx.csv"), COLUMNS, {})
+    check_export(ExportPaths(tmp_path / "dicom", pft, tmp_path / "tx.csv"), COLUMNS, {}, demo=True)
+    pd.DataFrame({"id": ["A"]}).to_csv(tmp_path / "tx.csv", index=False)
+    with pytest.raises(ValueError, match=r"transplants_csv .* lacks required column\(s\) 'mrn'"):
+        check_export(ExportPaths(tmp_path / "dicom", pft, tmp_path / "tx.csv"), COLUMNS, {"patient_id": "mrn"})
+
+
+def test_export_paths_from_config():
+    demo = export_paths({"source": "demo"})
+    assert str(demo.dicom_dir) == "results/demo_export/dicom" and str(demo.pft_csv) == "results/demo_export/pft.csv"
+    mine = export_paths({"source": "export", "dicom_dir": "/d", "pft_csv": "/p.csv", "transplants_csv": None})
+    assert mine.transplants_csv is None
+    with pytest.raises(ValueError, match=r"cohort\.pft_csv must be set"):
+        export_paths({"source": "export", "dicom_dir": "/d", "pft_csv": None})

@@ -1,0 +1,202 @@
+"""The cohort stages through the real snakemake CLI, on a fixture export built here.
+
+Also the privacy check: unique strings planted in every identifying tag, the original
+Patient IDs (also in the folder names), the UIDs and the true dates must not appear in any
+byte under results/ (tables, logs, figure) or in snakemake's own logs.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from cohort_export import build_standard_export
+
+from vrgan.cohort import ImageCache
+
+REPO = Path(__file__).resolve().parents[1]
+TARGETS = [
+    "results/cohort/flow.csv",
+    "results/cohort/flow.png",
+    "results/cohort/pairs.parquet",
+    "results/cohort/splits.csv",
+]
+STAGES = ["cohort_ingest", "cohort_pft", "cohort_match", "cohort_filter", "cohort_split", "cohort_flow"]
+pytestmark = pytest.mark.workflow
+
+
+def make_workdir(tmp: Path, export_root: Path, **cohort) -> Path:
+    """The repo's workflow files in ``tmp/wf`` with a config pointing at ``export_root``."""
+    work = tmp / "wf"
+    work.mkdir()
+    for name in ("Snakefile", "rules", "workflow_scripts", "schemas", "envs", "vrgan"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy(source, work / name)
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["cohort"].update(
+        source="export",
+        dicom_dir=str(export_root / "dicom"),
+        pft_csv=str(export_root / "pft.csv"),
+        transplants_csv=str(export_root / "transplants.csv"),
+    )
+    config["cohort"]["split"].update(validation_fraction=0.34, test_fraction=0.34)
+    config["cohort"].update(cohort)
+    (work / "config.yaml").write_text(yaml.safe_dump(config))
+    return work
+
+
+def snakemake(work: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(work)}  # the copied vrgan, not an installed one
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cohort_workflow")
+    export = build_standard_export(tmp / "export")
+    work = make_workdir(tmp, export.root)
+    done = snakemake(work, *TARGETS)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return export, work, done
+
+
+def test_outputs_exist_with_their_summaries(run):
+    _, work, _ = run
+    cohort_dir = work / "results" / "cohort"
+    for name in ("ingest", "pft", "matches", "cohort", "splits", "flow"):
+        assert (cohort_dir / f"{name}.json").is_file(), name
+    for name in (
+        "ingest.parquet",
+        "pft.parquet",
+        "pft_rejected.csv",
+        "matches.parquet",
+        "extra_images.csv",
+        "unmatched.csv",
+        "cohort.parquet",
+        "splits.csv",
+        "pairs.parquet",
+        "flow.csv",
+        "flow.png",
+    ):
+        assert (cohort_dir / name).is_file(), name
+    for stage in ("ingest", "pft", "match", "filter", "split", "flow"):
+        assert (work / "results" / "logs" / "cohort" / f"{stage}.log").is_file(), stage
+
+
+def test_every_file_has_a_row_and_the_cohort_images_load(run):
+    export, work, _ = run
+    ingest = pd.read_parquet(work / "results/cohort/ingest.parquet")
+    assert len(ingest) == len(export.files) and ingest["file_key"].is_unique
+    expected = pd.Series([f["expected_status"] for f in export.files]).value_counts().sort_index()
+    assert ingest["status"].value_counts().sort_index().to_dict() == expected.to_dict()
+    cohort = pd.read_parquet(work / "results/cohort/cohort.parquet")
+    pairs = pd.read_parquet(work / "results/cohort/pairs.parquet")
+    cache = ImageCache(work / "results/cohort/images")
+    for key in pd.concat([cohort["image_key"], pairs["x_image_key"], pairs["x_prime_image_key"]]):
+        image = cache.load(key)
+        assert image.dtype == np.float32 and image.ndim == 2
+    assert set(pairs["x_exam_key"]) | set(pairs["x_prime_exam_key"]) <= set(cohort["exam_key"])
+
+
+def test_no_identifier_or_true_date_reaches_results_or_logs(run):
+    export, work, _ = run
+    needles = set(export.secrets) | {"19230405"}
+    needles |= {d.strftime("%Y%m%d") for d in export.true_dates} | {d.isoformat() for d in export.true_dates}
+    key_hex = (work / ".vrgan-key").read_text().strip()
+    needles.add(key_hex)
+    assert len(needles) > 150
+    export_bytes = b"".join(p.read_bytes() for p in export.root.rglob("*") if p.is_file())
+    export_bytes += "".join(str(p) for p in export.root.rglob("*")).encode()
+    assert all(n.encode() in export_bytes for n in export.secrets), "the planted strings must be in the export"
+    assert all(
+        d.strftime("%Y%m%d").encode() in export_bytes or d.isoformat().encode() in export_bytes
+        for d in export.true_dates
+    )
+    searched = 0
+    for folder in (work / "results", work / ".snakemake" / "log"):
+        for path in folder.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                searched += 1
+                leaks = [n for n in needles if n.encode() in data]
+                assert not leaks, f"{path.relative_to(work)} holds {leaks[:5]}"
+    assert searched > 20
+    assert not list((work / "results").rglob("*vrgan-key*"))
+
+
+RENAMED = {"patient_id": "MRN", "date": "Date", "fev1": "FEV1 (L)", "fvc": "FVC (L)"}
+
+
+@pytest.mark.parametrize(
+    ("change", "first_rerun"),
+    [
+        ({"max_rejected_fraction": 0.6}, "cohort_ingest"),
+        ({"pft_columns": RENAMED, "pft_csv": "pft-renamed.csv"}, "cohort_pft"),
+        ({"window_days": 20}, "cohort_match"),
+        ({"copd_threshold": 0.6}, "cohort_filter"),
+        ({"split": {"validation_fraction": 0.5, "test_fraction": 0.5, "seed": 1}}, "cohort_split"),
+    ],
+)
+def test_a_config_change_reruns_its_stage_and_after_only(run, change, first_rerun):
+    export, work, _ = run
+    pft = pd.read_csv(export.root / "pft.csv", dtype=str, keep_default_na=False)
+    pft.rename(columns={role: name for role, name in RENAMED.items()}).to_csv(work / "pft-renamed.csv", index=False)
+    original = (work / "config.yaml").read_text()
+    config = yaml.safe_load(original)
+    config["cohort"].update(change)
+    (work / "config.yaml").write_text(yaml.safe_dump(config))
+    try:
+        dry = snakemake(work, "--dry-run", *TARGETS)
+    finally:
+        (work / "config.yaml").write_text(original)
+    assert dry.returncode == 0, (dry.stdout + dry.stderr)[-2000:]
+    planned = {rule for rule in STAGES if f"rule {rule}:" in dry.stdout + dry.stderr}
+    assert planned == set(STAGES[STAGES.index(first_rerun) :])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"dicom_dir": "/nonexistent/dicom"}, r"cohort\.dicom_dir /nonexistent/dicom is not an existing directory"),
+        ({"pft_csv": "/nonexistent/pft.csv"}, r"cohort\.pft_csv /nonexistent/pft\.csv does not exist"),
+        (
+            {"pft_columns": {"patient_id": "patient_id", "date": "date", "fev1": "FEV1", "fvc": "fvc"}},
+            r"lacks required column\(s\) 'FEV1' \(for fev1\)",
+        ),
+        ({"window_days": "thirty"}, r"window_days"),
+    ],
+)
+def test_bad_config_stops_before_any_work(tmp_path, change, message):
+    import re
+
+    export = build_standard_export(tmp_path / "export")
+    work = make_workdir(tmp_path, export.root, **change)
+    done = snakemake(work, *TARGETS)
+    assert done.returncode != 0
+    assert re.search(message, done.stdout + done.stderr), (done.stdout + done.stderr)[-2000:]
+    assert not (work / "results").exists()
+
+
+def test_too_many_rejected_files_stop_the_ingest_with_reasons(tmp_path):
+    export = build_standard_export(tmp_path / "export")
+    work = make_workdir(tmp_path, export.root, max_rejected_fraction=0.1)
+    done = snakemake(work, "results/cohort/ingest.parquet")
+    assert done.returncode != 0
+    log = (work / "results/logs/cohort/ingest.log").read_text()
+    assert "7 of 26 files rejected" in log and "not_dicom: 1" in log and "truncated: 1" in log
+    assert not (work / "results/cohort/ingest.parquet").exists()

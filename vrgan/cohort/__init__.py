@@ -1,0 +1,57 @@
+"""Cohort stages of the COPD study (paper section 3.2): DICOM ingest, PFT table, matching
+within a window, PA and transplant filters, subject split and (x, x') pairs, cohort flow.
+
+Public API (the Snakemake adapters in ``workflow_scripts/cohort_*.py`` call these):
+
+- ``match_pfts_to_exams(exams, pfts, window_days=30)``: mutual-nearest one-to-one matching;
+- ``ImageCache(images_dir)`` / ``load_cached_image(images_dir, image_key)``: decoded images;
+- ``ingest_export``, ``read_pft_csv``, ``clean_pfts``, ``select_pa_exams``, ``match_exams``,
+  ``build_cohort``, ``split_subjects``, ``make_pairs``, ``build_flow``, ``draw_flow``,
+  ``compare_flow_with_truth``; ``Pseudonymizer`` and ``load_or_create_key`` for privacy.
+"""
+
+from .cohort_table import build_cohort, copd_label, match_exams, select_pa_exams
+from .export import ExportPaths, check_export, export_paths, read_transplant_patients
+from .flow import build_flow, compare_flow_with_truth
+from .flow_figure import draw_flow
+from .image_cache import ImageCache, load_cached_image
+from .ingest import TooManyRejected, ingest_export
+from .matching import choose_one_image_per_study, match_pfts_to_exams
+from .pft import clean_pfts, read_pft_csv
+from .pixels import intensities_from_stored, invert_monochrome1
+from .privacy import Pseudonymizer, key_fingerprint, load_or_create_key
+from .reasons import FILE_REASONS, PFT_REASONS
+from .splits import make_pairs, split_subjects
+from .views import resolve_view
+
+__all__ = [
+    "FILE_REASONS",
+    "PFT_REASONS",
+    "ExportPaths",
+    "ImageCache",
+    "Pseudonymizer",
+    "TooManyRejected",
+    "build_cohort",
+    "build_flow",
+    "check_export",
+    "choose_one_image_per_study",
+    "clean_pfts",
+    "compare_flow_with_truth",
+    "copd_label",
+    "draw_flow",
+    "export_paths",
+    "ingest_export",
+    "intensities_from_stored",
+    "invert_monochrome1",
+    "key_fingerprint",
+    "load_cached_image",
+    "load_or_create_key",
+    "make_pairs",
+    "match_exams",
+    "match_pfts_to_exams",
+    "read_pft_csv",
+    "read_transplant_patients",
+    "resolve_view",
+    "select_pa_exams",
+    "split_subjects",
+]

@@ -1,0 +1,116 @@
+"""Where the export lies, and the checks that run before any work.
+
+The export format (also the bring-your-own-data format): ``dicom_dir`` (any folder tree of
+DICOM files), a PFT CSV with a patient id, an ISO date, FEV1 and FVC in litres, and an
+optional CSV of lung-transplant patients. The demo export is ``results/demo_export``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+DEMO_EXPORT = Path("results/demo_export")
+TRANSPLANT_ROLES = ("patient_id",)
+
+
+@dataclass(frozen=True)
+class ExportPaths:
+    """The three inputs of the cohort stages."""
+
+    dicom_dir: Path
+    pft_csv: Path
+    transplants_csv: Path | None
+
+
+def export_paths(cohort: Mapping[str, Any], demo_export: str | os.PathLike[str] = DEMO_EXPORT) -> ExportPaths:
+    """Paths of the export named by the ``cohort:`` config section.
+
+    Parameters
+    ----------
+    cohort : mapping
+        The ``cohort`` section (``source``, ``dicom_dir``, ``pft_csv``, ``transplants_csv``).
+    demo_export : path-like
+        Folder of the demo export, used when ``source`` is ``demo``.
+
+    Returns
+    -------
+    ExportPaths
+        For the demo, ``transplants_csv`` is ``<demo>/transplants.csv`` (it may not exist).
+    """
+    if cohort["source"] == "demo":
+        root = Path(demo_export)
+        return ExportPaths(root / "dicom", root / "pft.csv", root / "transplants.csv")
+    if cohort["source"] != "export":
+        raise ValueError(f"cohort.source must be 'demo' or 'export', got {cohort['source']!r}")
+    for key in ("dicom_dir", "pft_csv"):
+        if not cohort.get(key):
+            raise ValueError(f"cohort.{key} must be set when cohort.source is 'export'")
+    transplants = cohort.get("transplants_csv")
+    return ExportPaths(Path(cohort["dicom_dir"]), Path(cohort["pft_csv"]), Path(transplants) if transplants else None)
+
+
+def csv_header(path: str | os.PathLike[str]) -> list[str]:
+    """Column names of a CSV file (reads the header only)."""
+    return list(pd.read_csv(path, nrows=0).columns)
+
+
+def check_csv_columns(path: str | os.PathLike[str], columns: Mapping[str, str], what: str) -> None:
+    """Raise ValueError naming the file and column if a required column is missing.
+
+    Parameters
+    ----------
+    path : path-like
+    columns : mapping
+        Role to column name (``cohort.pft_columns``, ``cohort.transplant_columns``).
+    what : str
+        Name of the file's role in messages, e.g. ``"cohort.pft_csv"``.
+    """
+    header = csv_header(path)
+    missing = [f"'{name}' (for {role})" for role, name in columns.items() if name not in header]
+    if missing:
+        raise ValueError(f"{what} {path} lacks required column(s) {', '.join(missing)}; it has {header}")
+
+
+def check_export(
+    paths: ExportPaths, pft_columns: Mapping[str, str], transplant_columns: Mapping[str, str], demo: bool = False
+) -> None:
+    """Check that every input exists and has its columns, before any work.
+
+    Parameters
+    ----------
+    paths : ExportPaths
+    pft_columns, transplant_columns : mapping
+        Role to column name.
+    demo : bool
+        In the demo the transplant file may be absent.
+
+    Raises
+    ------
+    ValueError
+        Naming the config key, the path and what is wrong.
+    """
+    if not paths.dicom_dir.is_dir():
+        raise ValueError(f"cohort.dicom_dir {paths.dicom_dir} is not an existing directory")
+    if not paths.pft_csv.is_file():
+        raise ValueError(f"cohort.pft_csv {paths.pft_csv} does not exist")
+    check_csv_columns(paths.pft_csv, pft_columns, "cohort.pft_csv")
+    if paths.transplants_csv is not None:
+        if not paths.transplants_csv.is_file():
+            if demo:
+                return
+            raise ValueError(f"cohort.transplants_csv {paths.transplants_csv} does not exist (set it to null if none)")
+        check_csv_columns(paths.transplants_csv, transplant_columns, "cohort.transplants_csv")
+
+
+def read_transplant_patients(path: str | os.PathLike[str] | None, column: str) -> list[str]:
+    """Original patient ids of the transplant CSV (empty when ``path`` is None or absent)."""
+    if path is None or not Path(path).is_file():
+        return []
+    values = pd.read_csv(path, dtype=str, keep_default_na=False)[column].str.strip()
+    return sorted({v for v in values if v})

@@ -1,0 +1,40 @@
+"""Reason codes for every file and PFT row that the cohort stages reject.
+
+The codes are data: they appear in ``status`` / ``reason`` columns, in the flow table and
+in the demo export's ``truth/`` files, so they never change meaning. ``ok`` means accepted.
+The first block of each mapping holds the codes shared with the demo export's truth files;
+the codes after it are extra, for cases the synthetic export does not produce.
+"""
+
+OK = "ok"
+
+#: File-level codes written by the ingest stage (``ingest.parquet`` column ``status``).
+FILE_REASONS: dict[str, str] = {
+    "not_dicom": "not a DICOM Part 10 file (no 'DICM' at byte 128, or the header cannot be parsed)",
+    "no_pixel_data": "a complete DICOM header without a Pixel Data element",
+    "truncated": "the file ends before the data it declares (header or pixel data cut short)",
+    "unsupported_syntax": "transfer syntax that no installed decoder can read",
+    "not_an_image_sop_class": "SOP class that is not an image (structured report, presentation state, ...)",
+    "multiframe": "more than one frame (Number of Frames > 1)",
+    "duplicate": "same SOP Instance UID as a file earlier in path order (the earlier one is kept)",
+    # extra codes
+    "unsupported_image_sop_class": (
+        "an image SOP class other than CR Image Storage or DX Image Storage - For Presentation "
+        "(e.g. DX For Processing, Secondary Capture, CT)"
+    ),
+    "secondary_image": "Image Type value 2 is SECONDARY (screen capture, derived copy)",
+    "not_grayscale": "Samples per Pixel is not 1 or the photometric interpretation is not MONOCHROME1/2",
+    "missing_required_tag": "Patient ID, Study/SOP Instance UID or every exam date tag is missing or empty",
+    "decode_error": "the pixel data could not be decoded (corrupt compressed stream)",
+}
+
+#: Row-level codes written by the PFT stage (``pft_rejected.csv`` column ``reason``), in the
+#: order they are tested: a row gets the first code that applies.
+PFT_REASONS: dict[str, str] = {
+    "missing_value": "patient id, date, FEV1 or FVC is empty",
+    "unparsable_date": "the date is not an ISO date (YYYY-MM-DD)",
+    "unparsable_number": "FEV1 or FVC is not a number",
+    "ratio_out_of_range": "FEV1/FVC is not in (0, 1]: FEV1 or FVC is zero or negative",
+    "fev1_gt_fvc": "FEV1 is larger than FVC (both positive): FEV1/FVC > 1 is impossible",
+    "unknown_patient": "the patient id matches no Patient ID in the DICOM export",
+}

@@ -1,0 +1,25 @@
+"""Snakemake adapter: every cohort table -> flow.csv + flow.png (vrgan.cohort.flow)."""
+
+import pandas as pd
+
+from vrgan.cohort import build_flow, draw_flow
+from vrgan.cohort.artefacts import log_to, read_summary, write_summary
+
+log_to(snakemake.log[0])
+i = snakemake.input
+flow = build_flow(
+    pd.read_parquet(i.ingest),
+    pd.read_parquet(i.pft),
+    pd.read_csv(i.pft_rejected),
+    pd.read_csv(i.extra_images),
+    pd.read_csv(i.unmatched),
+    pd.read_parquet(i.matches),
+    read_summary(i.cohort_summary)["counts"]["transplant_exams_excluded"],
+    pd.read_parquet(i.cohort),
+    pd.read_csv(i.splits),
+    pd.read_parquet(i.pairs),
+)
+flow.to_csv(snakemake.output.table, index=False)
+draw_flow(flow, snakemake.output.figure)
+counts = {f"{r.box}": int(r.n) for r in flow[flow["kind"] == "count"].itertuples()}
+write_summary(snakemake.output.summary, "flow", counts, {})

@@ -1,0 +1,21 @@
+"""Snakemake adapter: every DICOM file -> ingest.parquet + images/ shards (vrgan.cohort.ingest)."""
+
+from vrgan.cohort import check_export, export_paths, ingest_export
+from vrgan.cohort.artefacts import log_to, write_summary
+from vrgan.cohort.privacy import pseudonymizer_from_settings
+
+log_to(snakemake.log[0])
+p = snakemake.params
+# The whole export is checked before any work. An export was checked when the workflow
+# loaded; the demo export exists only now. Read from the config, not params: only what the
+# ingest itself uses is a param, so that changing a PFT setting does not re-run the ingest.
+cohort = snakemake.config["cohort"]
+demo = cohort["source"] == "demo"
+check_export(export_paths(cohort), cohort["pft_columns"], cohort["transplant_columns"], demo=demo)
+pseudo = pseudonymizer_from_settings(p.privacy)
+table = ingest_export(p.dicom_dir, snakemake.output.images, pseudo, p.max_rejected_fraction, snakemake.threads, True)
+table.to_parquet(snakemake.output.table, index=False)
+counts = {"files": len(table), **table["status"].value_counts().sort_index().to_dict()}
+counts["views_of_decoded"] = table.loc[table["status"] == "ok", "view"].value_counts().sort_index().to_dict()
+parameters = {"max_rejected_fraction": p.max_rejected_fraction, "threads": snakemake.threads}
+write_summary(snakemake.output.summary, "ingest", counts, {**parameters, "key_fingerprint": p.key_fingerprint})

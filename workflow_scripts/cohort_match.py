@@ -1,0 +1,30 @@
+"""Snakemake adapter: PA exams (one image per study) x PFTs -> matches.parquet (vrgan.cohort.matching)."""
+
+import logging
+
+import pandas as pd
+
+from vrgan.cohort import match_exams, select_pa_exams
+from vrgan.cohort.artefacts import log_to, write_summary
+
+log_to(snakemake.log[0])
+exams, not_pa, extra = select_pa_exams(pd.read_parquet(snakemake.input.ingest))
+pfts = pd.read_parquet(snakemake.input.pft)
+matches, unmatched = match_exams(exams, pfts, snakemake.params.window_days)
+matches.to_parquet(snakemake.output.table, index=False)
+extra[["exam_key", "image_key", "kept_image_key"]].assign(reason="extra_pa_image_in_study").to_csv(
+    snakemake.output.extra_images, index=False
+)
+unmatched[["kind", "id", "reason"]].to_csv(snakemake.output.unmatched, index=False)
+counts = {
+    "pa_images": len(exams) + len(extra),
+    "not_pa_images": len(not_pa),
+    "extra_pa_images": len(extra),
+    "pa_exams": len(exams),
+    "pfts": len(pfts),
+    "matches": len(matches),
+    "unmatched": {f"{k}/{r}": int(n) for (k, r), n in unmatched.groupby(["kind", "reason"]).size().items()},
+    "mean_days_apart": float(matches["days_apart"].mean()) if len(matches) else None,
+}
+logging.info("matches: %s", counts)
+write_summary(snakemake.output.summary, "match", counts, {"window_days": snakemake.params.window_days})

@@ -1,0 +1,21 @@
+"""Snakemake adapter: PFT CSV -> pft.parquet + pft_rejected.csv (vrgan.cohort.pft)."""
+
+import pandas as pd
+
+from vrgan.cohort import clean_pfts, read_pft_csv
+from vrgan.cohort.privacy import pseudonymizer_from_settings
+from vrgan.cohort.artefacts import log_to, write_summary
+from vrgan.cohort.export import check_csv_columns
+
+log_to(snakemake.log[0])
+p = snakemake.params
+check_csv_columns(p.pft_csv, p.pft_columns, "cohort.pft_csv")
+pseudo = pseudonymizer_from_settings(p.privacy)
+known = set(pd.read_parquet(snakemake.input.ingest, columns=["patient_key"])["patient_key"].dropna())
+accepted, rejected = clean_pfts(read_pft_csv(p.pft_csv, p.pft_columns), known, pseudo)
+accepted.to_parquet(snakemake.output.table, index=False)
+rejected.to_csv(snakemake.output.rejected, index=False)
+counts = {"rows": len(accepted) + len(rejected), "ok": len(accepted), **rejected["reason"].value_counts().to_dict()}
+write_summary(
+    snakemake.output.summary, "pft", counts, {"pft_columns": p.pft_columns, "key_fingerprint": p.key_fingerprint}
+)

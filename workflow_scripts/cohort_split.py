@@ -1,0 +1,22 @@
+"""Snakemake adapter: cohort.parquet -> splits.csv (subject level) + pairs.parquet (vrgan.cohort.splits)."""
+
+import pandas as pd
+
+from vrgan.cohort import make_pairs, split_subjects
+from vrgan.cohort.artefacts import log_to, write_summary
+
+log_to(snakemake.log[0])
+split = snakemake.params.split
+cohort = pd.read_parquet(snakemake.input.cohort)
+splits = split_subjects(cohort, split["validation_fraction"], split["test_fraction"], split["seed"])
+pairs = make_pairs(cohort, splits)
+splits.to_csv(snakemake.output.splits, index=False)
+pairs.to_parquet(snakemake.output.pairs, index=False)
+exams = cohort.merge(splits, on="patient_key")["split"].value_counts().to_dict()
+counts = {
+    "subjects": splits["split"].value_counts().to_dict(),
+    "exams": exams,
+    "pairs": pairs["split"].value_counts().to_dict(),
+    "mean_days_between_paired_exams": float(pairs["days_between"].abs().mean()) if len(pairs) else None,
+}
+write_summary(snakemake.output.summary, "split", counts, dict(split))
