@@ -1,1 +1,153 @@
-# Toy study (paper section 3.1).
+# Toy study (paper section 3.1): squares whose size is the regression target, perfect ground truth.
+# data -> train (method x seed) -> evaluate on the test pairs -> summary and figure.
+TOY = f"{RESULTS}/toy"
+TOY_RUN = TOY + "/train/{method}/seed{seed}"
+
+
+def toy_outputs():
+    """Files that make up the toy study."""
+    return [
+        f"{TOY}/ncc.csv",
+        f"{TOY}/summary.csv",
+        f"{TOY}/figure_toy.png",
+        f"{TOY}/training_curves.png",
+    ]
+
+
+rule toy_data:
+    input:
+        code="vrgan/toy.py",
+    output:
+        train=f"{TOY}/data/train.npz",
+        val=f"{TOY}/data/val_pairs.npz",
+        test=f"{TOY}/data/test_pairs.npz",
+        summary=f"{TOY}/data/summary.json",
+    log:
+        f"{RESULTS}/logs/toy/data.log",
+    conda:
+        "../envs/torch.yaml"
+    params:
+        data=config["toy"]["data"],
+    script:
+        "../workflow_scripts/toy_data.py"
+
+
+rule toy_train:
+    input:
+        train=rules.toy_data.output.train,
+        val=rules.toy_data.output.val,
+        code=TRAINING_CODE,
+    output:
+        best=f"{TOY_RUN}/best.pt",
+        history=f"{TOY_RUN}/history.csv",
+        plot=report(
+            f"{TOY_RUN}/history.png",
+            category="Toy study",
+            subcategory="Training",
+            labels={"method": "{method}", "seed": "{seed}"},
+        ),
+    log:
+        f"{RESULTS}/logs/toy/train_{{method}}_seed{{seed}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/toy_train_{{method}}_seed{{seed}}.tsv"
+    wildcard_constraints:
+        method="|".join(METHODS),
+        seed=r"\d+",
+    conda:
+        "../envs/torch.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+        runtime=120,
+        mem_mb=8000,
+    params:
+        settings=lambda wildcards: run_settings("toy", wildcards.method, wildcards.seed),
+        crop=None,
+        val_target="target",
+    script:
+        "../workflow_scripts/train.py"
+
+
+rule toy_evaluate:
+    input:
+        pairs=rules.toy_data.output.test,
+        checkpoint=rules.toy_train.output.best,
+        code=EVALUATION_CODE,
+    output:
+        f"{TOY}/eval/{{method}}/seed{{seed}}/test_ncc.csv",
+    log:
+        f"{RESULTS}/logs/toy/evaluate_{{method}}_seed{{seed}}.log",
+    wildcard_constraints:
+        method="|".join(METHODS),
+        seed=r"\d+",
+    conda:
+        "../envs/torch.yaml"
+    threads: 2
+    params:
+        device=config["toy"]["training"]["device"],
+    script:
+        "../workflow_scripts/evaluate.py"
+
+
+rule toy_baselines:
+    input:
+        val=rules.toy_data.output.val,
+        test=rules.toy_data.output.test,
+        code=EVALUATION_CODE,
+    output:
+        f"{TOY}/eval/baselines/test_ncc.csv",
+    log:
+        f"{RESULTS}/logs/toy/baselines.log",
+    conda:
+        "../envs/torch.yaml"
+    params:
+        ring=True,
+    script:
+        "../workflow_scripts/baselines.py"
+
+
+rule toy_summary:
+    input:
+        runs=[
+            f"{TOY}/eval/{method}/seed{seed}/test_ncc.csv"
+            for method, seed in study_runs("toy")
+        ],
+        histories=[
+            f"{TOY}/train/{method}/seed{seed}/history.csv"
+            for method, seed in study_runs("toy")
+        ],
+        baselines=rules.toy_baselines.output[0],
+        code=EVALUATION_CODE,
+    output:
+        seeds=report(f"{TOY}/ncc.csv", category="Toy study"),
+        summary=report(f"{TOY}/summary.csv", category="Toy study"),
+        curves=report(f"{TOY}/training_curves.png", category="Toy study"),
+    log:
+        f"{RESULTS}/logs/toy/summary.log",
+    conda:
+        "../envs/torch.yaml"
+    params:
+        runs=study_runs("toy"),
+        column="ncc_target",
+        title="Toy study: validation NCC per epoch",
+    script:
+        "../workflow_scripts/summary.py"
+
+
+rule toy_figure:
+    input:
+        pairs=rules.toy_data.output.test,
+        vrgan=f"{TOY}/train/vrgan/seed{config['toy']['figure']['seed']}/best.pt",
+        vagan=f"{TOY}/train/vagan/seed{config['toy']['figure']['seed']}/best.pt",
+        code=["vrgan/figures.py", "vrgan/toy.py", "vrgan/training/inference.py"],
+    output:
+        report(f"{TOY}/figure_toy.png", category="Toy study"),
+    log:
+        f"{RESULTS}/logs/toy/figure.log",
+    conda:
+        "../envs/torch.yaml"
+    params:
+        figure=config["toy"]["figure"],
+        device=config["toy"]["training"]["device"],
+    script:
+        "../workflow_scripts/toy_figure.py"

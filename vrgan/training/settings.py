@@ -137,7 +137,8 @@ def settings_from_config(
     Parameters
     ----------
     training : dict
-        The study's ``training`` section (batch size, lr, epochs, device, …; not ``seeds``).
+        The study's ``training`` section (batch size, lr, epochs, device, …; its ``seeds`` and
+        ``methods`` are ignored).
     models : dict
         The study's ``models`` section: ``generator`` and ``regressor``.
     vrgan, vagan : dict
@@ -147,7 +148,7 @@ def settings_from_config(
     seed : int
         The run's seed.
     """
-    training = {key: value for key, value in training.items() if key != "seeds"}
+    training = {key: value for key, value in training.items() if key not in ("seeds", "methods")}
     regressor = models.get("regressor", {})
     return TrainingSettings(
         method=method,

@@ -1,0 +1,111 @@
+"""The U-Net generator and the ResNet-18 regressor / critic."""
+
+import pytest
+import torch
+
+from vrgan.models import ResNetHead, UNetGenerator, condition_planes, resolve_freeze_bn
+
+
+def test_paper_unet_has_about_345m_parameters():
+    generator = UNetGenerator(64, 4, 3)
+    assert sum(p.numel() for p in generator.parameters()) == pytest.approx(34.5e6, rel=0.01)
+
+
+@pytest.mark.parametrize("depth,size", [(2, 16), (3, 32), (4, 48)])
+def test_unet_output_shape_matches_input(depth, size):
+    generator = UNetGenerator(4, depth, 3)
+    x = torch.randn(2, 1, size, size)
+    assert generator(x, torch.zeros(2, 3)).shape == (2, 1, size, size)
+
+
+def test_condition_changes_the_map_and_reaches_only_the_bottleneck():
+    torch.manual_seed(0)
+    generator = UNetGenerator(4, 2, 3).train()  # eval mode at init shrinks every layer by gamma ~ 0.1
+    x = torch.randn(2, 1, 16, 16)
+    a = generator(x, condition_planes(torch.tensor([0.5, 0.5]), torch.tensor([0.8, 0.8])))
+    b = generator(x, condition_planes(torch.tensor([0.9, 0.9]), torch.tensor([0.8, 0.8])))
+    assert not torch.allclose(a, b)
+    assert generator.bottleneck[0][0].in_channels == 4 * 2 + 3
+
+
+def test_condition_planes_values():
+    planes = condition_planes(torch.tensor([0.5]), torch.tensor([0.9]))
+    torch.testing.assert_close(planes, torch.tensor([[-1.0, 1.0, 2.0]]))
+
+
+def test_unet_rejects_bad_inputs_with_clear_messages():
+    generator = UNetGenerator(4, 2, 3)
+    with pytest.raises(ValueError, match="divisible by 2\\*\\*depth = 4"):
+        generator(torch.randn(1, 1, 18, 18), torch.zeros(1, 3))
+    with pytest.raises(ValueError, match="conditions of shape \\(1, 3\\)"):
+        generator(torch.randn(1, 1, 16, 16))
+    unconditional = UNetGenerator(4, 2, 0)
+    assert unconditional(torch.randn(1, 1, 16, 16)).shape == (1, 1, 16, 16)
+
+
+def test_initial_map_is_small():
+    torch.manual_seed(0)
+    generator = UNetGenerator(8, 2, 3)
+    delta = generator(torch.randn(8, 1, 16, 16), torch.zeros(8, 3))
+    assert delta.std().item() < 0.2  # BN gamma ~ N(0.1, 0.01) on the output
+
+
+def test_frozen_batchnorm_keeps_running_statistics():
+    model = ResNetHead("none", freeze_bn=True).train()
+    before = model.net.bn1.running_mean.clone()
+    model(torch.randn(4, 1, 32, 32) * 3 + 1)
+    torch.testing.assert_close(model.net.bn1.running_mean, before)
+    assert model.net.bn1.weight.requires_grad  # gamma and beta still train
+    trained = ResNetHead("none", freeze_bn=False).train()
+    trained(torch.randn(4, 1, 32, 32) * 3 + 1)
+    assert not torch.allclose(trained.net.bn1.running_mean, before)
+
+
+def test_freeze_bn_auto_freezes_only_pretrained():
+    assert resolve_freeze_bn("auto", "none") is False
+    assert resolve_freeze_bn("auto", "imagenet") is True
+    assert resolve_freeze_bn("auto", "/some/weights.pt") is True
+    assert resolve_freeze_bn(False, "imagenet") is False
+    with pytest.raises(ValueError, match="freeze_bn"):
+        resolve_freeze_bn("sometimes", "none")
+
+
+def test_regressor_outputs_one_value_per_image():
+    assert ResNetHead("none")(torch.randn(3, 1, 32, 32)).shape == (3,)
+
+
+def test_local_state_dict_is_loaded(tmp_path):
+    torch.manual_seed(1)
+    source = ResNetHead("none")
+    path = tmp_path / "r.pt"
+    torch.save(source.state_dict(), path)
+    loaded = ResNetHead(str(path))
+    torch.testing.assert_close(loaded.net.conv1.weight, source.net.conv1.weight)
+    torch.testing.assert_close(loaded.net.fc.weight, source.net.fc.weight)
+
+
+def test_torchvision_state_dict_drops_its_1000_class_head(tmp_path):
+    from torchvision.models import resnet18
+
+    backbone = resnet18(weights=None)
+    path = tmp_path / "imagenet_like.pt"
+    torch.save(backbone.state_dict(), path)
+    loaded = ResNetHead(str(path))
+    torch.testing.assert_close(loaded.net.layer1[0].conv1.weight, backbone.layer1[0].conv1.weight)
+    assert loaded.net.fc.out_features == 1
+
+
+def test_missing_weights_file_names_the_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.pt"):
+        ResNetHead(str(tmp_path / "nope.pt"))
+
+
+def test_unreachable_imagenet_weights_name_the_cache(monkeypatch):
+    from torchvision.models import ResNet18_Weights
+
+    def offline(*args, **kwargs):
+        raise OSError("no network")
+
+    monkeypatch.setattr(type(ResNet18_Weights.IMAGENET1K_V1), "get_state_dict", offline)
+    with pytest.raises(RuntimeError, match=r"checkpoints/resnet18-f37072fd\.pth"):
+        ResNetHead("imagenet")

@@ -1,0 +1,214 @@
+"""VR-GAN and VA-GAN steps, the training loop, checkpoints and resume."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from vrgan.toy import make_toy_dataset, make_toy_pairs
+from vrgan.training import (
+    EvalPairs,
+    GeneratorSettings,
+    ImageBank,
+    TrainingSettings,
+    VAGANSettings,
+    VRGANSettings,
+    build_method,
+    load_generator,
+    predict_maps,
+    train,
+)
+from vrgan.training import loop as loop_module
+
+SIZE = 16
+
+
+def tiny_settings(method="vrgan", **overrides):
+    values = dict(
+        method=method,
+        seed=0,
+        batch_size=4,
+        lr=1e-3,
+        iterations_per_epoch=2,
+        max_epochs=3,
+        patience=10,
+        device="cpu",
+        precision="fp32",
+        eval_batch_size=16,
+        generator=GeneratorSettings(4, 2, 0.1),
+        vrgan=VRGANSettings(regressor_warmup_iterations=2),
+        vagan=VAGANSettings(critic_steps=2, critic_steps_boost=3, boost_first_generator_steps=1, boost_every=5),
+    )
+    values.update(overrides)
+    return TrainingSettings(**values)
+
+
+@pytest.fixture(scope="module")
+def toy():
+    data = make_toy_dataset(40, SIZE, 1)
+    val = make_toy_pairs(make_toy_dataset(24, SIZE, 2), 3)
+    return ImageBank(data.images, data.y), EvalPairs(val.x, val.y, val.y_prime, val.target)
+
+
+class FixedBank(ImageBank):
+    """Always the same batch, so a step's effect on the loss can be measured."""
+
+    def __init__(self, x, y, y_prime):
+        super().__init__(x[:, 0].numpy(), y.numpy())
+        self.x, self.y_t, self.y_prime = x, y, y_prime
+
+    def sample(self, rng, n, subset="all"):
+        return self.x, self.y_t
+
+    def sample_labels(self, rng, n):
+        return self.y_prime
+
+
+def _fixed_vrgan(**vrgan):
+    torch.manual_seed(0)
+    data = make_toy_dataset(8, SIZE, 0)
+    x, y = torch.from_numpy(data.images[:, None]), torch.from_numpy(data.y)
+    bank = FixedBank(x, y, torch.flip(y, [0]))
+    settings = tiny_settings(batch_size=8, lr=1e-4, freeze_bn=True, vrgan=VRGANSettings(**vrgan))
+    method = build_method(settings, torch.device("cpu"), None)
+    method.train(True)  # batch statistics in G, frozen ones in R: same batch, same forward pass
+    return method, bank, x, y
+
+
+def test_a_vrgan_regressor_step_lowers_its_loss_on_a_fixed_batch():
+    method, bank, x, y = _fixed_vrgan(lambda_gx=0.0, lambda_reg=0.0)
+
+    def loss_r():
+        with torch.no_grad():
+            delta = method.generator(x, method.conditions(bank.y_prime, y))
+            return (method.regressor(x) - y).abs().mean() + 0.3 * (method.regressor(x + delta) - y).abs().mean()
+
+    before = loss_r()
+    method.train_step(bank, np.random.default_rng(0))
+    assert loss_r() < before
+
+
+def test_a_vrgan_generator_step_lowers_its_loss_on_a_fixed_batch():
+    method, bank, x, y = _fixed_vrgan(lambda_rx=0.0, lambda_rxp=0.0)
+    regressor_before = [p.clone() for p in method.regressor.parameters()]
+
+    def loss_g():
+        with torch.no_grad():
+            delta = method.generator(x, method.conditions(bank.y_prime, y))
+            return 0.3 * (method.regressor(x + delta) - bank.y_prime).abs().mean() + 0.03 * delta.abs().mean()
+
+    before = loss_g()
+    method.train_step(bank, np.random.default_rng(0))
+    assert loss_g() < before
+    for p, q in zip(method.regressor.parameters(), regressor_before):
+        torch.testing.assert_close(p, q)  # zero R loss: the R step changed nothing
+
+
+def test_vrgan_generator_step_leaves_the_regressor_alone():
+    data = make_toy_dataset(8, SIZE, 0)
+    bank = FixedBank(torch.from_numpy(data.images[:, None]), torch.from_numpy(data.y), torch.from_numpy(data.y))
+    method = build_method(tiny_settings(), torch.device("cpu"), None)
+    method.train_step(bank, np.random.default_rng(0))
+    assert all(p.requires_grad for p in method.regressor.parameters())  # restored after the G step
+
+
+def test_vagan_schedule_boosts_the_first_and_every_nth_generator_step():
+    method = build_method(tiny_settings("vagan"), torch.device("cpu"), None)
+    schedule = []
+    for step in range(11):
+        method.steps = step
+        schedule.append(method.critic_steps_now())
+    assert schedule == [3, 2, 2, 2, 2, 3, 2, 2, 2, 2, 3]
+
+
+def test_vagan_critic_step_separates_the_classes(toy):
+    bank, _ = toy
+    torch.manual_seed(0)
+    method = build_method(tiny_settings("vagan", lr=1e-3), torch.device("cpu"), None)
+    rng = np.random.default_rng(0)
+    logs = [method.critic_step(bank, rng) for _ in range(6)]
+    assert all(torch.isfinite(entry["loss_critic"]) for entry in logs)
+    assert logs[-1]["penalty"] >= 0
+
+
+@pytest.mark.parametrize("method", ["vrgan", "vagan"])
+def test_training_writes_best_checkpoint_and_history(tmp_path, toy, method):
+    bank, val = toy
+    result = train(tiny_settings(method), bank, val, tmp_path, progress=False)
+    history = pd.read_csv(tmp_path / "history.csv")
+    assert history["epoch"].tolist() == [0, 1, 2, 3]
+    assert np.isfinite(history["val_ncc"]).all()
+    assert (tmp_path / "best.pt").exists() and not (tmp_path / "last.pt").exists()
+    generator, settings = load_generator(tmp_path / "best.pt")
+    assert settings.method == method and result.best_epoch == int(history.loc[history["best"], "epoch"].iloc[-1])
+    maps = predict_maps(generator, val.x, val.y, val.y_prime, torch.device("cpu"))
+    assert maps.shape == val.x.shape
+
+
+def test_early_stopping_stops_after_patience_epochs(tmp_path, toy, monkeypatch):
+    bank, val = toy
+    scores = iter([0.5, 0.1, 0.2, 0.3, 0.9, 0.9])
+    monkeypatch.setattr(loop_module, "validation_ncc", lambda method, pairs: next(scores))
+    result = train(tiny_settings(max_epochs=5, patience=3), bank, val, tmp_path, progress=False)
+    assert result.epochs_run == 3 and result.best_epoch == 0
+
+
+def test_same_seed_same_run_on_cpu(tmp_path, toy):
+    bank, val = toy
+    a = train(tiny_settings(), bank, val, tmp_path / "a", progress=False).history
+    b = train(tiny_settings(), bank, val, tmp_path / "b", progress=False).history
+    pd.testing.assert_frame_equal(a.drop(columns="seconds"), b.drop(columns="seconds"))
+    c = train(tiny_settings(seed=1), bank, val, tmp_path / "c", progress=False).history
+    assert not np.allclose(a["val_ncc"], c["val_ncc"])
+
+
+def test_a_killed_run_resumes_from_its_last_epoch_and_ends_identical(tmp_path, toy, monkeypatch):
+    bank, val = toy
+    settings = tiny_settings(max_epochs=3)
+    reference = train(settings, bank, val, tmp_path / "ref", progress=False)
+    reference_state = torch.load(tmp_path / "ref" / "best.pt", weights_only=False)
+
+    original_step = loop_module.build_method
+
+    def killed_in_epoch_3(*args, **kwargs):
+        method = original_step(*args, **kwargs)
+        step = method.train_step
+
+        def maybe_die(bank, rng):
+            if method.steps == 2 * settings.iterations_per_epoch + 1:
+                raise KeyboardInterrupt("killed")
+            return step(bank, rng)
+
+        method.train_step = maybe_die
+        return method
+
+    monkeypatch.setattr(loop_module, "build_method", killed_in_epoch_3)
+    with pytest.raises(KeyboardInterrupt):
+        train(settings, bank, val, tmp_path / "run", progress=False)
+    assert (tmp_path / "run" / "last.pt").exists()
+    monkeypatch.setattr(loop_module, "build_method", original_step)
+    resumed = train(settings, bank, val, tmp_path / "run", progress=False)
+    assert resumed.resumed_from_epoch == 2
+    pd.testing.assert_frame_equal(
+        reference.history.drop(columns="seconds"), resumed.history.drop(columns="seconds")
+    )
+    state = torch.load(tmp_path / "run" / "best.pt", weights_only=False)
+    for key, value in reference_state["generator"].items():
+        torch.testing.assert_close(state["generator"][key], value)
+
+
+def test_a_stale_checkpoint_of_other_settings_is_ignored(tmp_path, toy):
+    bank, val = toy
+    (tmp_path / "last.pt").write_bytes(b"")
+    torch.save({"fingerprint": "something else"}, tmp_path / "last.pt")
+    result = train(tiny_settings(max_epochs=1), bank, val, tmp_path, progress=False)
+    assert result.resumed_from_epoch is None and result.epochs_run == 1
+
+
+def test_settings_round_trip_and_fingerprint():
+    settings = tiny_settings()
+    assert TrainingSettings.from_dict(settings.as_dict()) == settings
+    assert settings.fingerprint() == tiny_settings(device="cuda").fingerprint()
+    assert settings.fingerprint() != tiny_settings(lr=2e-3).fingerprint()
+    with pytest.raises(ValueError, match="method"):
+        tiny_settings(method="gan")

@@ -1,0 +1,24 @@
+"""Snakemake adapter: rules toy_baselines / xray_baselines -> per-pair NCC of trivial maps."""
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from vrgan.cohort.artefacts import log_to
+from vrgan.evaluation import baseline_maps, per_pair_ncc
+
+snakemake = globals()["snakemake"]  # injected by Snakemake's script directive
+log_to(snakemake.log[0])
+val, test = np.load(snakemake.input.val), np.load(snakemake.input.test)
+targets = {key.removeprefix("target_"): test[key] for key in test.files if key.startswith("target")}
+# Constant maps are fitted on the validation set's first target (never on the test set).
+val_target = next(key for key in val.files if key.startswith("target"))
+tables = []
+for name, maps in baseline_maps(test["x"], val[val_target], ring=snakemake.params.ring).items():
+    table = per_pair_ncc(maps, targets)
+    table.insert(0, "method", name)
+    tables.append(table)
+result = pd.concat(tables, ignore_index=True)
+result.to_csv(snakemake.output[0], index=False)
+logging.info("baselines, mean test NCC:\n%s", result.groupby("method").mean(numeric_only=True).round(4))

@@ -1,0 +1,28 @@
+"""Snakemake adapter: rules toy_evaluate / xray_evaluate -> per-pair test NCC (vrgan.evaluation)."""
+
+import logging
+
+import numpy as np
+import torch
+
+from vrgan.cohort.artefacts import log_to
+from vrgan.evaluation import per_pair_ncc
+from vrgan.training import load_generator, predict_maps
+from vrgan.training.device import resolve_device, resolve_precision
+
+snakemake = globals()["snakemake"]  # injected by Snakemake's script directive
+log_to(snakemake.log[0])
+torch.set_num_threads(snakemake.threads)
+device = resolve_device(snakemake.params.device)
+generator, settings = load_generator(snakemake.input.checkpoint, device)
+
+pairs = np.load(snakemake.input.pairs)
+maps = predict_maps(generator, pairs["x"], pairs["y"], pairs["y_prime"], device,
+                    resolve_precision(settings.precision, device), settings.eval_batch_size)
+targets = {key.removeprefix("target_"): pairs[key] for key in pairs.files if key.startswith("target")}
+table = per_pair_ncc(maps, targets)
+table.insert(1, "y", pairs["y"])
+table.insert(2, "y_prime", pairs["y_prime"])
+table.to_csv(snakemake.output[0], index=False)
+logging.info("%s seed %d: mean test NCC %s", settings.method, settings.seed,
+             table.filter(like="ncc_").mean().round(4).to_dict())

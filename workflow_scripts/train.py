@@ -1,0 +1,23 @@
+"""Snakemake adapter: rules toy_train / xray_train -> best.pt, history.csv/png (vrgan.training)."""
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from vrgan.cohort.artefacts import log_to
+from vrgan.training import EvalPairs, ImageBank, TrainingSettings, train
+from vrgan.training.history import plot_history
+
+snakemake = globals()["snakemake"]  # injected by Snakemake's script directive
+log_to(snakemake.log[0])
+torch.set_num_threads(snakemake.threads)
+settings = TrainingSettings.from_dict(snakemake.params.settings)
+
+data, pairs = np.load(snakemake.input.train), np.load(snakemake.input.val)
+bank = ImageBank(data["images"], data["y"], crop=snakemake.params.crop, threshold=settings.threshold)
+val = EvalPairs(pairs["x"], pairs["y"], pairs["y_prime"], pairs[snakemake.params.val_target])
+
+result = train(settings, bank, val, Path(snakemake.output.best).parent)
+title = f"{settings.method} seed {settings.seed}: best epoch {result.best_epoch} (val NCC {result.best_val_ncc:.3f})"
+plot_history(result.history, snakemake.output.plot, title=title)
