@@ -34,10 +34,10 @@ def classify(path: Path, seen: set[str]) -> str:
         ds = pydicom.dcmread(path)
     except InvalidDicomError:
         return "not_dicom"
+    if ds.SOPClassUID not in IMAGE_CLASSES:
+        return "unsupported_image_sop_class" if "Image Storage" in ds.SOPClassUID.name else "not_an_image_sop_class"
     if "PixelData" not in ds:
         return "no_pixel_data"
-    if ds.SOPClassUID not in IMAGE_CLASSES:
-        return "not_an_image_sop_class"
     if int(ds.get("NumberOfFrames", 1)) > 1:
         return "multiframe"
     if ds.SOPInstanceUID in seen:

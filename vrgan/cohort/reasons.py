@@ -15,13 +15,13 @@ FILE_REASONS: dict[str, str] = {
     "truncated": "the file ends before the data it declares (header or pixel data cut short)",
     "unsupported_syntax": "transfer syntax that no installed decoder can read",
     "not_an_image_sop_class": "SOP class that is not an image (structured report, presentation state, ...)",
-    "multiframe": "more than one frame (Number of Frames > 1)",
-    "duplicate": "same SOP Instance UID as a file earlier in path order (the earlier one is kept)",
-    # extra codes
     "unsupported_image_sop_class": (
         "an image SOP class other than CR Image Storage or DX Image Storage - For Presentation "
         "(e.g. DX For Processing, Secondary Capture, CT)"
     ),
+    "multiframe": "more than one frame (Number of Frames > 1)",
+    "duplicate": "same SOP Instance UID as a file earlier in path order (the earlier one is kept)",
+    # extra codes
     "secondary_image": "Image Type value 2 is SECONDARY (screen capture, derived copy)",
     "not_grayscale": "Samples per Pixel is not 1 or the photometric interpretation is not MONOCHROME1/2",
     "missing_required_tag": "Patient ID, Study/SOP Instance UID or every exam date tag is missing or empty",

@@ -100,7 +100,11 @@ ACQUISITION_COLUMNS = [
 ]
 RULES = {
     "duplicate": "the first copy in lexicographic order of the path relative to OUT/dicom is ok, later copies are duplicate",
-    "no_pixel_data_vs_sop_class": "a file without PixelData is no_pixel_data even when its SOP class is not an image (dose SR)",
+    "sop_class_before_pixel_data": (
+        "the SOP class is judged before Pixel Data: a dose SR is not_an_image_sop_class; an image of a class other "
+        "than CR or DX For Presentation (DX For Processing, Secondary Capture) is unsupported_image_sop_class; "
+        "a CR image without Pixel Data is no_pixel_data"
+    ),
     "not_dicom": "files without the 128-byte preamble and 'DICM' prefix are not_dicom even when they hold a dataset",
     "unsupported_syntax": "JPEG 2000 Part 2 (1.2.840.10008.1.2.4.92): pydicom 3.0.2 has no decoder for it",
     "copd": f"FEV1/FVC < {COPD_THRESHOLD}; true exam ratios avoid (0.68, 0.72), near PFTs err by <= 0.015",
