@@ -34,7 +34,10 @@ PFT_REASONS: dict[str, str] = {
     "missing_value": "patient id, date, FEV1 or FVC is empty",
     "unparsable_date": "the date is not an ISO date (YYYY-MM-DD)",
     "unparsable_number": "FEV1 or FVC is not a number",
-    "ratio_out_of_range": "FEV1/FVC is not in (0, 1]: FEV1 or FVC is zero or negative",
+    "ratio_out_of_range": (
+        "FEV1 or FVC is zero or negative, or FEV1/FVC is below pft.MIN_FEV1_FVC (0.10): a unit error such as FVC "
+        "in mL"
+    ),
     "fev1_gt_fvc": "FEV1 is larger than FVC (both positive): FEV1/FVC > 1 is impossible",
     "unknown_patient": "the patient id matches no Patient ID in the DICOM export",
 }
