@@ -110,7 +110,10 @@ def pft_row_reason(
     if v1 > vc:
         return "fev1_gt_fvc", f"FEV1 {v1:g} L > FVC {vc:g} L"
     if v1 / vc < MIN_FEV1_FVC:
-        return "ratio_out_of_range", f"FEV1 {v1:g} L, FVC {vc:g} L: FEV1/FVC {v1 / vc:.4f} < {MIN_FEV1_FVC} (unit error?)"
+        return (
+            "ratio_out_of_range",
+            f"FEV1 {v1:g} L, FVC {vc:g} L: FEV1/FVC {v1 / vc:.4f} < {MIN_FEV1_FVC} (unit error?)",
+        )
     if pseudo.patient(patient_id) not in known_patients:
         return "unknown_patient", "no DICOM file has this patient id"
     return "ok", ""
