@@ -148,7 +148,11 @@ if COHORT is not None:
             flow=f"{COHORT_DIR}/flow.csv",
             ingest=f"{COHORT_DIR}/ingest.parquet",
             pft_rejected=f"{COHORT_DIR}/pft_rejected.csv",
-            code=cohort_code("flow", "privacy"),
+            matches=f"{COHORT_DIR}/matches.parquet",
+            cohort=f"{COHORT_DIR}/cohort.parquet",
+            splits=f"{COHORT_DIR}/splits.csv",
+            pairs=f"{COHORT_DIR}/pairs.parquet",
+            code=cohort_code("flow", "truth_comparison", "privacy"),
         output:
             table=report(f"{COHORT_DIR}/flow_vs_truth.csv", category="Cohort"),
         log:

@@ -1,8 +1,9 @@
 """Build small fake hospital exports in the real on-disk layout, for the cohort tests.
 
 ``<root>/dicom/...`` (DICOM files in patient/study folders, some without an extension),
-``<root>/pft.csv``, ``<root>/transplants.csv`` and a hand-written ``<root>/truth/``
-(``files.csv``, ``pft_rows.csv``, ``summary.json``) in the demo export's format. Every
+``<root>/pft.csv``, ``<root>/transplants.csv`` and a ``<root>/truth/`` in the demo export's
+format (``vrgan.synth.truth_tables``): ``files.csv``, ``pft_rows.csv``, ``exams.csv`` and
+``subjects.csv`` from what was written, and a hand-counted ``summary.json``. Every
 identifying tag holds a unique planted string, listed in ``Export.secrets``, so that tests can
 search the outputs for them.
 """
@@ -131,6 +132,7 @@ def build_standard_export(root: Path) -> Export:
         study: str | None = None,
         status: str = "ok",
         expected_view: str = "PA",
+        expected_source: str = "ViewPosition",
         **kwargs,
     ) -> str:
         date = DAY0 + dt.timedelta(days=day)
@@ -159,14 +161,25 @@ def build_standard_export(root: Path) -> Export:
             str(ds.SOPInstanceUID),
         ]
         export.true_dates.append(date)
-        export.files.append({"path": rel, "expected_status": status, "patient_id": pid, "view": expected_view})
+        export.files.append(
+            {
+                "path": rel,
+                "expected_status": status,
+                "patient_id": pid,
+                "view": expected_view,
+                "view_source": expected_source if status == "ok" else "",
+                "study_uid": study,
+                "date": date,
+            }
+        )
         return study
 
     def test(patient: str, day: int, fev1: float | str, fvc: float | str, status: str = "ok", date: str | None = None):
         when = DAY0 + dt.timedelta(days=day)
         export.true_dates.append(when)
         pft.append({"patient_id": f"PIDZQ{patient}", "date": date or when.isoformat(), "fev1": fev1, "fvc": fvc})
-        export.pft_rows.append({"row": len(pft), "expected_status": status})
+        row = {"row": len(pft), "expected_status": status, "patient_id": f"PIDZQ{patient}", "date": when}
+        export.pft_rows.append(row | ({"fev1_fvc": fev1 / fvc} if status == "ok" else {}))
 
     for i, patient in enumerate(["E1", "E2", "E3", "E4", "E5", "E6", "T1"]):
         base = 10 * i
@@ -176,7 +189,7 @@ def build_standard_export(root: Path) -> Export:
         if patient == "E5":
             code = Dataset()
             code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = "272479007", "SCT", "postero-anterior"
-            first_kwargs = {"view": {"ViewCodeSequence": Sequence([code])}}
+            first_kwargs = {"view": {"ViewCodeSequence": Sequence([code])}, "expected_source": "ViewCodeSequence"}
         first = exam(patient, base, "study1/img1.dcm" if patient != "E5" else "study1/img1b", **first_kwargs)
         if patient == "E1":
             exam(patient, base, "study1/img2.dcm", study=first, view={"ViewPosition": "LL"}, expected_view="LL")
@@ -190,7 +203,10 @@ def build_standard_export(root: Path) -> Export:
                 "view": {"ViewPosition": "PA", "RescaleSlope": 2, "RescaleIntercept": 10},
             }
         if patient == "E5":
-            second_kwargs = {"view": {"AcquisitionDeviceProcessingDescription": "CHEST P->A"}}
+            second_kwargs = {
+                "view": {"AcquisitionDeviceProcessingDescription": "CHEST P->A"},
+                "expected_source": "AcquisitionDeviceProcessingDescription",
+            }
         exam(patient, base + 200, "study2/IM0001", **second_kwargs)
         test(patient, base + 3, 3.2, 4.0)
         test(patient, base + 205, 2.0, 4.0)
@@ -205,6 +221,7 @@ def build_standard_export(root: Path) -> Export:
     (dicom / "junk").mkdir(parents=True, exist_ok=True)
     (dicom / "junk" / "README").write_text("not an image\n")
     export.files.append({"path": "junk/README", "expected_status": "not_dicom", "patient_id": "", "view": ""})
+    export.files[-1] |= {"view_source": "", "study_uid": "", "date": None}
     exam("R1", 1, "a/nopix", array=None, status="no_pixel_data", expected_view="")
     exam("R1", 1, "a/cut.dcm", status="truncated", expected_view="")
     cut = dicom / "PIDZQR1/a/cut.dcm"
@@ -216,6 +233,7 @@ def build_standard_export(root: Path) -> Export:
     export.files.append(
         {"path": "PIDZQS1/s/2-copy", "expected_status": "duplicate", "patient_id": "PIDZQS1", "view": ""}
     )
+    export.files[-1] |= {"view_source": "", "study_uid": "", "date": None}
 
     # rejected PFT rows
     test("E1", 50, "", 4.0, "missing_value")
@@ -228,16 +246,100 @@ def build_standard_export(root: Path) -> Export:
 
     pd.DataFrame(pft).to_csv(export.root / "pft.csv", index=False)
     pd.DataFrame({"patient_id": ["PIDZQT1"]}).to_csv(export.root / "transplants.csv", index=False)
+    write_truth(export, transplant={"PIDZQT1"})
+    return export
+
+
+#: The counts of the standard export, by hand (see ``build_standard_export``).
+STANDARD_SUMMARY = {
+    "files": {
+        "total": 26,
+        "by_status": {
+            "ok": 19,
+            "duplicate": 1,
+            "not_dicom": 1,
+            "no_pixel_data": 1,
+            "truncated": 1,
+            "unsupported_syntax": 1,
+            "not_an_image_sop_class": 1,
+            "multiframe": 1,
+        },
+        "ok_by_view": {"PA": 17, "LL": 1, "AP": 1},
+        "ok_by_view_source": {"ViewPosition": 17, "ViewCodeSequence": 1, "AcquisitionDeviceProcessingDescription": 1},
+        "ok_pa_by_view_source": {
+            "ViewPosition": 15,
+            "ViewCodeSequence": 1,
+            "AcquisitionDeviceProcessingDescription": 1,
+        },
+        "ok_by_transfer_syntax": {"1.2.840.10008.1.2.1": 17, "1.2.840.10008.1.2.4.90": 1, "1.2.840.10008.1.2.5": 1},
+        "ok_by_photometric": {"MONOCHROME1": 1, "MONOCHROME2": 18},
+        "ok_by_bits_stored": {"12": 19},
+        "ok_by_modality": {"CR": 19},
+        "ok_by_sop_class": {CR: 19},
+        "ok_with_nontrivial_rescale": 1,
+    },
+    "exams": {
+        "with_ok_pa": 16,  # 17 PA images, E2's first study has two
+        "extra_ok_pa_images": 1,
+        "matched": 15,  # all but U1 (its PFT is 31 days away); A1 is AP only
+        "matched_at_30_days": 0,
+        "matched_of_transplant_patients": 2,
+        "eligible": 13,
+        "eligible_copd": 6,
+        "eligible_non_copd": 7,
+    },
+    "subjects": {"with_eligible_exam": 7, "pairable": 6, "expected_pairs": 6},
+    "pft": {
+        "rows": 23,
+        "by_status": {
+            "ok": 17,
+            "missing_value": 1,
+            "fev1_gt_fvc": 1,
+            "ratio_out_of_range": 1,
+            "unparsable_date": 1,
+            "unparsable_number": 1,
+            "unknown_patient": 1,
+        },
+        "ok_within_30d_of_ok_pa_exam": 15,
+    },
+}
+
+
+def write_truth(export: Export, transplant: set[str], window_days: int = 30) -> None:
+    """``truth/`` of the standard export; the exam labels are those of the nearest ok PFT."""
     truth = export.root / "truth"
     truth.mkdir()
     files = pd.DataFrame(export.files).sort_values("path")
-    files.to_csv(truth / "files.csv", index=False)
-    pd.DataFrame(export.pft_rows).to_csv(truth / "pft_rows.csv", index=False)
-    summary = {
-        "files": len(files),
-        "files_by_status": files["expected_status"].value_counts().sort_index().to_dict(),
-        "pft_rows": len(export.pft_rows),
-        "pft_rows_by_status": pd.DataFrame(export.pft_rows)["expected_status"].value_counts().sort_index().to_dict(),
-    }
-    (truth / "summary.json").write_text(json.dumps(summary, indent=2))
-    return export
+    files.drop(columns=["study_uid", "date"]).to_csv(truth / "files.csv", index=False)
+    rows = pd.DataFrame(export.pft_rows)
+    rows[["row", "expected_status"]].to_csv(truth / "pft_rows.csv", index=False)
+    ok_rows = rows[rows["expected_status"] == "ok"]
+    exams = []
+    for (patient, study), group in files[files["study_uid"] != ""].groupby(["patient_id", "study_uid"]):
+        own = ok_rows[ok_rows["patient_id"] == patient]
+        days = [(d - group["date"].iloc[0]).days for d in own["date"]]
+        nearest = min(range(len(days)), key=lambda k: (abs(days[k]), days[k]), default=None)
+        n_ok_pa = int(((group["expected_status"] == "ok") & (group["view"] == "PA")).sum())
+        near = sum(abs(d) <= window_days for d in days)
+        exams.append(
+            {
+                "patient_id": patient,
+                "study_uid": study,
+                "n_ok_pa": n_ok_pa,
+                "n_ok_pft_within_30d": near,
+                "days_to_nearest_ok_pft": days[nearest] if nearest is not None else "",
+                "copd_true": nearest is not None and own["fev1_fvc"].iloc[nearest] < 0.7,
+                "transplant": patient in transplant,
+                "eligible": n_ok_pa > 0 and near > 0 and patient not in transplant,
+            }
+        )
+    exams = pd.DataFrame(exams)
+    exams.to_csv(truth / "exams.csv", index=False)
+    eligible = exams[exams["eligible"]]
+    subjects = pd.DataFrame({"patient_id": sorted(set(exams["patient_id"]))})
+    n_copd = subjects["patient_id"].map(eligible.groupby("patient_id")["copd_true"].sum()).fillna(0)
+    n_all = subjects["patient_id"].map(eligible.groupby("patient_id").size()).fillna(0)
+    subjects["pairable"] = (n_copd > 0) & (n_all - n_copd > 0)
+    subjects["expected_pairs"] = (n_copd * (n_all - n_copd)).astype(int)
+    subjects.to_csv(truth / "subjects.csv", index=False)
+    (truth / "summary.json").write_text(json.dumps(STANDARD_SUMMARY, indent=2))

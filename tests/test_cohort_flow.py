@@ -1,15 +1,18 @@
 """Cohort flow and its comparison with a demo export's truth/ (vrgan.cohort.flow)."""
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
 from cohort_export import build_standard_export
 
 from vrgan.cohort import (
+    FlowDisagreesWithTruth,
     Pseudonymizer,
     build_cohort,
     build_flow,
+    check_agreement,
     clean_pfts,
     compare_flow_with_truth,
     draw_flow,
@@ -45,11 +48,13 @@ def stages(tmp_path_factory):
     return {
         "export": export,
         "ingest": ingest,
-        "rejected": rejected,
+        "pft_rejected": rejected,
         "flow": flow,
         "tmp": tmp,
         "cohort": cohort,
         "matches": matches,
+        "splits": splits,
+        "pairs": pairs,
     }
 
 
@@ -77,35 +82,64 @@ def test_flow_counts_every_step_and_reason(stages):
     assert (cohort["y"] == cohort["fev1"] / cohort["fvc"]).all()
 
 
+def compare(stages, truth_dir):
+    tables = {name: stages[name] for name in ("ingest", "pft_rejected", "matches", "cohort", "splits", "pairs")}
+    return compare_flow_with_truth(stages["flow"], truth_dir, tables, PSEUDO)
+
+
 def test_flow_agrees_with_the_hand_written_truth(stages):
-    export = stages["export"]
-    table = compare_flow_with_truth(stages["flow"], export.root / "truth", stages["ingest"], stages["rejected"], PSEUDO)
-    assert table["agrees"].all(), table[~table["agrees"]]
+    table = compare(stages, stages["export"].root / "truth")
+    assert (table["result"] == "agree").all(), table[table["result"] != "agree"]
+    check_agreement(table)
     checks = set(table["check"])
     assert {
         "files",
-        "files_by_status.truncated",
-        "pft_rows_by_status.unknown_patient",
+        "decoded images: excluded truncated (files)",
+        "PA images: branch view_source_ViewCodeSequence (images)",
+        "PA exams: excluded extra_pa_image_in_study (images)",
+        "valid PFTs: excluded unknown_patient (pft rows)",
+        "matched exams: excluded no_pft_within_window (exams)",
+        "not lung transplant: excluded lung_transplant_patient (exams)",
+        "subjects: branch possible_pairs (pairs)",
         "files with the expected status",
-        "ok files with the expected view",
+        "decoded images with the expected view_source",
         "PFT rows with the expected status",
+        "PA exams matched at their nearest ok PFT's distance, or unmatched",
+        "validation and test subjects with all their pairs",
     } <= checks
+    assert table.loc[table["check"] == "files with the expected status", "observed"].item() == 26
 
 
-def test_comparison_reports_disagreements_and_unknown_summary_keys(stages, tmp_path):
+def test_disagreements_and_unused_summary_counts_are_reported(stages, tmp_path):
     truth = tmp_path / "truth"
-    truth.mkdir()
-    files = pd.read_csv(stages["export"].root / "truth" / "files.csv", dtype=str, keep_default_na=False)
+    shutil.copytree(stages["export"].root / "truth", truth)
+    files = pd.read_csv(truth / "files.csv", dtype=str, keep_default_na=False)
     files.loc[files["path"] == "junk/README", "expected_status"] = "truncated"
     files.to_csv(truth / "files.csv", index=False)
-    pd.read_csv(stages["export"].root / "truth" / "pft_rows.csv").to_csv(truth / "pft_rows.csv", index=False)
-    (truth / "summary.json").write_text(json.dumps({"n_patients": 12, "nested": {"files": 26}}))
-    table = compare_flow_with_truth(stages["flow"], truth, stages["ingest"], stages["rejected"], PSEUDO).set_index(
-        "check"
-    )
-    assert not table.loc["files_by_status.not_dicom", "agrees"]
-    assert table.loc["files with the expected status", "observed"] == len(files) - 1
-    assert pd.isna(table.loc["n_patients", "agrees"])
+    summary = json.loads((truth / "summary.json").read_text())
+    summary["files"]["by_status"] |= {"not_dicom": 0, "truncated": 2}
+    summary["subjects"]["n_patients"] = 12
+    (truth / "summary.json").write_text(json.dumps(summary))
+    table = compare(stages, truth).set_index("check")
+    assert table.loc["decoded images: excluded not_dicom (files)", "result"] == "disagree"
+    assert table.loc["decoded images: excluded truncated (files)", ["expected", "observed"]].tolist() == [2, 1]
+    status = table.loc["files with the expected status"]
+    assert (status["expected"], status["observed"], status["result"]) == (26, 25, "disagree")
+    assert "expected truncated, got not_dicom" in status["note"] and "README" not in status["note"]
+    assert table.loc["subjects.n_patients", ["result", "note"]].tolist() == ["not_compared", "no flow counterpart"]
+    assert set(table["result"]) == {"agree", "disagree", "not_compared"}
+    with pytest.raises(FlowDisagreesWithTruth, match=r"3 of \d+ checks disagree .*not_dicom \(files\) \(expected 0"):
+        check_agreement(table.reset_index())
+
+
+def test_a_summary_without_a_needed_count_is_an_error(stages, tmp_path):
+    truth = tmp_path / "truth"
+    shutil.copytree(stages["export"].root / "truth", truth)
+    summary = json.loads((truth / "summary.json").read_text())
+    del summary["exams"]["matched"]
+    (truth / "summary.json").write_text(json.dumps(summary))
+    with pytest.raises(ValueError, match=r"truth/summary.json lacks exams\.matched"):
+        compare(stages, truth)
 
 
 def test_flow_figure_is_written(stages):

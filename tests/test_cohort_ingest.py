@@ -14,6 +14,7 @@ from pydicom.uid import JPEG2000Lossless, MPEG2MPML, RLELossless
 from vrgan.cohort import ImageCache, Pseudonymizer, TooManyRejected, ingest_export, load_cached_image, resolve_view
 from vrgan.cohort.dicom_scan import scan_file
 from vrgan.cohort.image_cache import plan_shards
+from vrgan.cohort.ingest import list_files
 from vrgan.cohort.pixels import intensities_from_stored, invert_monochrome1
 
 PSEUDO = Pseudonymizer(b"k" * 32)
@@ -55,6 +56,13 @@ def test_not_dicom_and_truncated_files(tmp_path):
     j2k = save(make_dataset(array=pixels((64, 48)), syntax=JPEG2000Lossless), tmp_path / "j2k").read_bytes()
     (tmp_path / "cut").write_bytes(j2k[:-100])
     assert scan_file(tmp_path / "cut", PSEUDO)["status"] == "truncated"
+
+
+def test_only_the_top_level_workflow_marker_is_left_out(tmp_path):
+    (tmp_path / "a").mkdir()
+    for rel in (".snakemake_timestamp", "a/.snakemake_timestamp", "a/IM1", ".hidden"):
+        (tmp_path / rel).write_bytes(b"")
+    assert list_files(tmp_path) == [".hidden", "a/.snakemake_timestamp", "a/IM1"]
 
 
 def test_ok_record_holds_keys_shifted_date_and_no_identifiers(tmp_path):

@@ -31,6 +31,8 @@ def test_each_row_gets_the_first_reason_that_applies(tmp_path):
         ("A", "2015-01-07", "4.0", "4.0", "x"),  # 10 ok: ratio 1 is in (0, 1]
         (" A ", "2015-01-08T09:30", "NaN", "4", "x"),  # 11 missing_value
         ("A", "2015-01-08T09:30", "2", "4", "x"),  # 12 ok, time dropped
+        ("A", "2015-01-09", "2.01", "2400", "x"),  # 13 ratio_out_of_range: FVC in mL
+        ("A", "2015-01-10", "0.4", "4.0", "x"),  # 14 ok: ratio 0.10 is the smallest accepted
     ]
     raw = read_pft_csv(write_pfts(tmp_path / "pft.csv", rows), COLUMNS)
     accepted, rejected = clean_pfts(raw, {PSEUDO.patient("A")}, PSEUDO)
@@ -44,11 +46,12 @@ def test_each_row_gets_the_first_reason_that_applies(tmp_path):
         8: "unparsable_number",
         9: "unknown_patient",
         11: "missing_value",
+        13: "ratio_out_of_range",
     }
     assert set(rejected["reason"]) <= set(PFT_REASONS)
-    assert accepted["row"].tolist() == [1, 10, 12]
-    assert accepted["pft_id"].tolist() == ["pft-000001", "pft-000010", "pft-000012"]
-    assert accepted["fev1_fvc"].tolist() == [0.75, 1.0, 0.5]
+    assert accepted["row"].tolist() == [1, 10, 12, 14]
+    assert accepted["pft_id"].tolist() == ["pft-000001", "pft-000010", "pft-000012", "pft-000014"]
+    assert accepted["fev1_fvc"].tolist() == [0.75, 1.0, 0.5, 0.4 / 4.0]
     assert (accepted["patient_key"] == PSEUDO.patient("A")).all()
     shifted = PSEUDO.shift(dt.date(2015, 1, 2), "A")
     assert accepted["date"].iloc[0] == pd.Timestamp(shifted)

@@ -1,4 +1,5 @@
-"""The cohort stages through the real snakemake CLI, on a fixture export built here.
+"""The cohort stages through the real snakemake CLI, on a fixture export built here, and on a
+small synthetic demo export against its truth.
 
 Also the privacy check: unique strings planted in every identifying tag, the original
 Patient IDs (also in the folder names), the UIDs and the true dates must not appear in any
@@ -30,33 +31,36 @@ STAGES = ["cohort_ingest", "cohort_pft", "cohort_match", "cohort_filter", "cohor
 pytestmark = pytest.mark.workflow
 
 
-def make_workdir(tmp: Path, export_root: Path, **cohort) -> Path:
-    """The repo's workflow files in ``tmp/wf`` with a config pointing at ``export_root``."""
+def make_workdir(tmp: Path, export_root: Path | None, synth: dict | None = None, **cohort) -> Path:
+    """The repo's workflow files in ``tmp/wf`` with a config pointing at ``export_root`` (None:
+    the demo export, made by rule synth_export with the ``synth`` settings)."""
     work = tmp / "wf"
     work.mkdir()
-    for name in ("Snakefile", "rules", "workflow_scripts", "schemas", "envs", "vrgan"):
+    for name in ("Snakefile", "rules", "workflow_scripts", "schemas", "envs", "report", "vrgan"):
         source = REPO / name
         if source.is_dir():
             shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__"))
         elif source.exists():
             shutil.copy(source, work / name)
     config = yaml.safe_load((REPO / "config.yaml").read_text())
-    config["cohort"].update(
-        source="export",
-        dicom_dir=str(export_root / "dicom"),
-        pft_csv=str(export_root / "pft.csv"),
-        transplants_csv=str(export_root / "transplants.csv"),
-    )
+    if export_root is not None:
+        config["cohort"].update(
+            source="export",
+            dicom_dir=str(export_root / "dicom"),
+            pft_csv=str(export_root / "pft.csv"),
+            transplants_csv=str(export_root / "transplants.csv"),
+        )
+    config["synth"].update(synth or {})
     config["cohort"]["split"].update(validation_fraction=0.34, test_fraction=0.34)
     config["cohort"].update(cohort)
     (work / "config.yaml").write_text(yaml.safe_dump(config))
     return work
 
 
-def snakemake(work: Path, *args: str) -> subprocess.CompletedProcess:
+def snakemake(work: Path, *args: str, cores: int = 2) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(work)}  # the copied vrgan, not an installed one
     return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        [sys.executable, "-m", "snakemake", "--cores", str(cores), *args],
         cwd=work,
         env=env,
         capture_output=True,
@@ -200,3 +204,30 @@ def test_too_many_rejected_files_stop_the_ingest_with_reasons(tmp_path):
     log = (work / "results/logs/cohort/ingest.log").read_text()
     assert "7 of 26 files rejected" in log and "not_dicom: 1" in log and "truncated: 1" in log
     assert not (work / "results/cohort/ingest.parquet").exists()
+
+
+def test_demo_export_flow_agrees_with_its_truth(tmp_path):
+    """synth_export -> every cohort stage -> flow_vs_truth, on a small demo export."""
+    work = make_workdir(tmp_path, None, {"subjects": 30, "size": 40, "seed": 7})
+    done = snakemake(work, "results/cohort/flow_vs_truth.csv", cores=1)
+    log = work / "results/logs/cohort/flow_vs_truth.log"
+    assert done.returncode == 0, (log.read_text() if log.exists() else done.stderr)[-4000:]
+    table = pd.read_csv(work / "results/cohort/flow_vs_truth.csv")
+    compared = table[table["result"] != "not_compared"]
+    assert len(compared) > 60 and (compared["result"] == "agree").all()
+    assert table.loc[table["result"] == "not_compared", "note"].notna().all()
+    assert compared[["expected", "observed"]].notna().all().all()
+    by_check = compared.set_index("check")
+    assert by_check.loc["files with the expected status", "observed"] == by_check.loc["files", "expected"]
+    assert by_check.loc["validation and test subjects with all their pairs", "expected"] > 0
+
+
+def test_a_disagreement_with_the_demo_truth_fails_the_rule(tmp_path):
+    """A cohort stage that counts differently (here a 20-day window) fails flow_vs_truth, naming the checks."""
+    work = make_workdir(tmp_path, None, {"subjects": 30, "size": 40, "seed": 7}, window_days=20)
+    done = snakemake(work, "results/cohort/flow_vs_truth.csv", cores=1)
+    assert done.returncode != 0
+    log = (work / "results/logs/cohort/flow_vs_truth.log").read_text()
+    assert "checks disagree with truth/: matched exams (expected" in log
+    assert "PA exams matched at their nearest ok PFT's distance, or unmatched" in log
+    assert not (work / "results/cohort/flow_vs_truth.csv").exists()

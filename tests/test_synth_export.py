@@ -11,6 +11,7 @@ import pydicom
 import pytest
 from pydicom.errors import InvalidDicomError
 
+from vrgan.cohort.matching import match_pfts_to_exams
 from vrgan.synth.dicom_writer import CR_IMAGE, DX_PRESENTATION, VIEW_CODES
 from vrgan.synth.export import write_export
 from vrgan.synth.plan import BROKEN_VARIANTS, REASON_CODES
@@ -34,10 +35,10 @@ def classify(path: Path, seen: set[str]) -> str:
         ds = pydicom.dcmread(path)
     except InvalidDicomError:
         return "not_dicom"
+    if ds.SOPClassUID not in IMAGE_CLASSES:
+        return "unsupported_image_sop_class" if "Image Storage" in ds.SOPClassUID.name else "not_an_image_sop_class"
     if "PixelData" not in ds:
         return "no_pixel_data"
-    if ds.SOPClassUID not in IMAGE_CLASSES:
-        return "not_an_image_sop_class"
     if int(ds.get("NumberOfFrames", 1)) > 1:
         return "multiframe"
     if ds.SOPInstanceUID in seen:
@@ -183,6 +184,25 @@ def test_exam_and_subject_truth_is_consistent(export):
     assert pairs == summary["subjects"]["expected_pairs"] == subjects.expected_pairs.sum()
     flags = subjects[["single_exam", "all_copd", "all_non_copd", "has_copd_pair"]].sum(axis=1)
     assert (flags == 1).all()  # the four subject kinds partition the cohort
+    e = summary["exams"]
+    assert e["extra_ok_pa_images"] == len(ok_pa) - e["with_ok_pa"]
+    assert e["eligible"] == e["matched"] - e["matched_of_transplant_patients"]
+    assert summary["subjects"]["with_eligible_exam"] == exams.patient_id[exams.eligible].nunique()
+
+
+def test_matched_counts_are_those_of_a_one_to_one_matching(export):
+    """What the truth calls matched is what mutual-nearest matching finds on the truth tables."""
+    out, summary, _ = export
+    exams = pd.read_csv(out / "truth" / "exams.csv", dtype={"patient_id": str})
+    rows = pd.read_csv(out / "truth" / "pft_rows.csv", dtype={"patient_id": str})
+    pa = exams.loc[exams.n_ok_pa > 0, ["patient_id", "exam_id", "date"]]
+    ok = rows.loc[rows.expected_status == "ok"].assign(pft_id=lambda t: t.row.astype(str))
+    matches = match_pfts_to_exams(pa, ok[["patient_id", "pft_id", "date"]], 30)
+    truth = exams.set_index("exam_id")
+    assert len(matches) == summary["exams"]["matched"]
+    assert (matches.days_apart == truth.days_to_nearest_ok_pft.abs()[matches.exam_id].to_numpy()).all()
+    assert (matches.days_apart == 30).sum() == summary["exams"]["matched_at_30_days"]
+    assert truth.transplant[matches.exam_id].sum() == summary["exams"]["matched_of_transplant_patients"]
     assert json.loads((out / "truth" / "summary.json").read_text()) == summary
 
 

@@ -1,24 +1,24 @@
-"""Snakemake adapter: flow.csv vs the demo export's truth/ -> flow_vs_truth.csv (vrgan.cohort.flow)."""
+"""Snakemake adapter: flow.csv and the stage tables vs the demo export's truth/ -> flow_vs_truth.csv
+(vrgan.cohort.truth_comparison). Fails, naming the checks, when any disagrees."""
 
 import logging
-from pathlib import Path
 
 import pandas as pd
 
-from vrgan.cohort import compare_flow_with_truth
-from vrgan.cohort.privacy import pseudonymizer_from_settings
+from vrgan.cohort import FlowDisagreesWithTruth, check_agreement, compare_flow_with_truth
 from vrgan.cohort.artefacts import log_to
+from vrgan.cohort.privacy import pseudonymizer_from_settings
 
 log_to(snakemake.log[0])
-p = snakemake.params
-pseudo = pseudonymizer_from_settings(p.privacy)
-table = compare_flow_with_truth(
-    pd.read_csv(snakemake.input.flow),
-    Path(snakemake.input.truth),
-    pd.read_parquet(snakemake.input.ingest),
-    pd.read_csv(snakemake.input.pft_rejected),
-    pseudo,
-)
+i = snakemake.input
+tables = {name: pd.read_parquet(getattr(i, name)) for name in ("ingest", "matches", "cohort", "pairs")}
+tables |= {name: pd.read_csv(getattr(i, name)) for name in ("pft_rejected", "splits")}
+pseudo = pseudonymizer_from_settings(snakemake.params.privacy)
+table = compare_flow_with_truth(pd.read_csv(i.flow), i.truth, tables, pseudo)
+logging.info("checks: %s\n%s", table["result"].value_counts().to_dict(), table.to_string())
+try:
+    check_agreement(table)
+except FlowDisagreesWithTruth as err:
+    logging.error("%s\n%s", err, table[table["result"] == "disagree"].to_string())
+    raise
 table.to_csv(snakemake.output.table, index=False)
-disagree = table[table["agrees"].eq(False)]
-logging.info("%d of %d checks agree; disagreeing:\n%s", int(table["agrees"].sum()), len(table), disagree.to_string())

@@ -7,12 +7,13 @@ Public API (the Snakemake adapters in ``workflow_scripts/cohort_*.py`` call thes
 - ``ImageCache(images_dir)`` / ``load_cached_image(images_dir, image_key)``: decoded images;
 - ``ingest_export``, ``read_pft_csv``, ``clean_pfts``, ``select_pa_exams``, ``match_exams``,
   ``build_cohort``, ``split_subjects``, ``make_pairs``, ``build_flow``, ``draw_flow``,
-  ``compare_flow_with_truth``; ``Pseudonymizer`` and ``load_or_create_key`` for privacy.
+  ``compare_flow_with_truth`` and ``check_agreement`` (demo export only); ``Pseudonymizer`` and
+  ``load_or_create_key`` for privacy.
 """
 
 from .cohort_table import build_cohort, copd_label, match_exams, select_pa_exams
 from .export import ExportPaths, check_export, export_paths, read_transplant_patients
-from .flow import build_flow, compare_flow_with_truth
+from .flow import build_flow
 from .flow_figure import draw_flow
 from .image_cache import ImageCache, load_cached_image
 from .ingest import TooManyRejected, ingest_export
@@ -22,17 +23,20 @@ from .pixels import intensities_from_stored, invert_monochrome1
 from .privacy import Pseudonymizer, key_fingerprint, load_or_create_key
 from .reasons import FILE_REASONS, PFT_REASONS
 from .splits import make_pairs, split_subjects
+from .truth_comparison import FlowDisagreesWithTruth, check_agreement, compare_flow_with_truth
 from .views import resolve_view
 
 __all__ = [
     "FILE_REASONS",
     "PFT_REASONS",
     "ExportPaths",
+    "FlowDisagreesWithTruth",
     "ImageCache",
     "Pseudonymizer",
     "TooManyRejected",
     "build_cohort",
     "build_flow",
+    "check_agreement",
     "check_export",
     "choose_one_image_per_study",
     "clean_pfts",

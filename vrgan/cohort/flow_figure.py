@@ -51,7 +51,8 @@ def draw_flow(flow: pd.DataFrame, path: str | os.PathLike[str]) -> None:
         (
             "subjects",
             f"Subjects\nn = {flow_count(flow, 'subjects')} "
-            f"({flow_count(flow, 'subjects', 'eligible_for_pairs', 'branch')} with and without COPD)",
+            f"({flow_count(flow, 'subjects', 'eligible_for_pairs', 'branch')} with and without COPD, "
+            f"{flow_count(flow, 'subjects', 'possible_pairs', 'branch')} possible pairs)",
         ),
     ]
     fig, ax = plt.subplots(figsize=(11, 12))

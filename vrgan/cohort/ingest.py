@@ -73,9 +73,15 @@ class TooManyRejected(RuntimeError):
     """More than the allowed fraction of files was rejected."""
 
 
+#: Files that a workflow manager writes into a folder it made; they are not part of the export.
+#: Snakemake keeps the modification time of a ``directory()`` output in ``.snakemake_timestamp``
+#: at its top (the demo export's ``dicom/`` is one). Only that exact path is skipped, and logged.
+WORKFLOW_MARKERS = (".snakemake_timestamp",)
+
+
 def list_files(dicom_dir: str | os.PathLike[str]) -> list[str]:
     """Every regular file below ``dicom_dir`` (recursively, any name), as sorted POSIX paths
-    relative to it."""
+    relative to it, except a workflow marker at its top (``WORKFLOW_MARKERS``)."""
     root = Path(dicom_dir)
     found = []
     for folder, _dirs, files in os.walk(root, followlinks=False):
@@ -83,7 +89,10 @@ def list_files(dicom_dir: str | os.PathLike[str]) -> list[str]:
             path = Path(folder, name)
             if path.is_file():
                 found.append(path.relative_to(root).as_posix())
-    return sorted(found)
+    skipped = sorted(set(found) & set(WORKFLOW_MARKERS))
+    if skipped:
+        log.info("skipped workflow marker file(s) %s: not part of the export", ", ".join(skipped))
+    return sorted(set(found) - set(skipped))
 
 
 def _scan_chunk(args: tuple[str, list[str], Pseudonymizer]) -> list[dict[str, Any]]:

@@ -19,6 +19,9 @@ from .privacy import Pseudonymizer
 #: Roles of the PFT CSV columns; the config maps each role to a column name.
 PFT_ROLES = ("patient_id", "date", "fev1", "fvc")
 MISSING_TEXTS = frozenset({"", "na", "n/a", "nan", "null", "none"})
+#: Smallest FEV1/FVC accepted. Very severe COPD rarely goes below about 0.25; a ratio under 0.10
+#: is a unit error (FVC in mL and FEV1 in L gives about 0.001), not a measurement.
+MIN_FEV1_FVC = 0.10
 
 PFT_COLUMNS = ["pft_id", "row", "patient_key", "date", "fev1", "fvc", "fev1_fvc"]
 REJECTED_COLUMNS = ["row", "reason", "message"]
@@ -106,6 +109,11 @@ def pft_row_reason(
         return "ratio_out_of_range", f"FEV1 {v1:g} L, FVC {vc:g} L: FEV1/FVC not in (0, 1]"
     if v1 > vc:
         return "fev1_gt_fvc", f"FEV1 {v1:g} L > FVC {vc:g} L"
+    if v1 / vc < MIN_FEV1_FVC:
+        return (
+            "ratio_out_of_range",
+            f"FEV1 {v1:g} L, FVC {vc:g} L: FEV1/FVC {v1 / vc:.4f} < {MIN_FEV1_FVC} (unit error?)",
+        )
     if pseudo.patient(patient_id) not in known_patients:
         return "unknown_patient", "no DICOM file has this patient id"
     return "ok", ""

@@ -15,13 +15,13 @@ FILE_REASONS: dict[str, str] = {
     "truncated": "the file ends before the data it declares (header or pixel data cut short)",
     "unsupported_syntax": "transfer syntax that no installed decoder can read",
     "not_an_image_sop_class": "SOP class that is not an image (structured report, presentation state, ...)",
-    "multiframe": "more than one frame (Number of Frames > 1)",
-    "duplicate": "same SOP Instance UID as a file earlier in path order (the earlier one is kept)",
-    # extra codes
     "unsupported_image_sop_class": (
         "an image SOP class other than CR Image Storage or DX Image Storage - For Presentation "
         "(e.g. DX For Processing, Secondary Capture, CT)"
     ),
+    "multiframe": "more than one frame (Number of Frames > 1)",
+    "duplicate": "same SOP Instance UID as a file earlier in path order (the earlier one is kept)",
+    # extra codes
     "secondary_image": "Image Type value 2 is SECONDARY (screen capture, derived copy)",
     "not_grayscale": "Samples per Pixel is not 1 or the photometric interpretation is not MONOCHROME1/2",
     "missing_required_tag": "Patient ID, Study/SOP Instance UID or every exam date tag is missing or empty",
@@ -34,7 +34,10 @@ PFT_REASONS: dict[str, str] = {
     "missing_value": "patient id, date, FEV1 or FVC is empty",
     "unparsable_date": "the date is not an ISO date (YYYY-MM-DD)",
     "unparsable_number": "FEV1 or FVC is not a number",
-    "ratio_out_of_range": "FEV1/FVC is not in (0, 1]: FEV1 or FVC is zero or negative",
+    "ratio_out_of_range": (
+        "FEV1 or FVC is zero or negative, or FEV1/FVC is below pft.MIN_FEV1_FVC (0.10): a unit error such as FVC "
+        "in mL"
+    ),
     "fev1_gt_fvc": "FEV1 is larger than FVC (both positive): FEV1/FVC > 1 is impossible",
     "unknown_patient": "the patient id matches no Patient ID in the DICOM export",
 }

@@ -23,6 +23,7 @@ REASON_CODES = (
     "truncated",
     "unsupported_syntax",
     "not_an_image_sop_class",
+    "unsupported_image_sop_class",
     "multiframe",
     "duplicate",
 )
@@ -31,11 +32,11 @@ BROKEN_VARIANTS = (
     ("not_dicom", "thumbs_db"),
     ("not_dicom", "no_preamble"),
     ("no_pixel_data", "image_without_pixel_data"),
-    ("no_pixel_data", "dose_sr"),
+    ("not_an_image_sop_class", "dose_sr"),
     ("truncated", "cut_in_pixel_data"),
     ("unsupported_syntax", "jpeg2000_part2"),
-    ("not_an_image_sop_class", "secondary_capture"),
-    ("not_an_image_sop_class", "dx_for_processing"),
+    ("unsupported_image_sop_class", "secondary_capture"),
+    ("unsupported_image_sop_class", "dx_for_processing"),
     ("multiframe", "two_frames"),
 )
 VIEWS_OF_STUDY = {"PA+LL": ("PA", "LL"), "PA": ("PA",), "AP": ("AP",), "PA+PA+LL": ("PA", "PA", "LL")}

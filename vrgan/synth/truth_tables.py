@@ -18,7 +18,9 @@ exam it was planted beside, and the nearest exam of the patient with the signed 
 ``truth/exams.csv`` -- one row per exam (= study): ids, date, ``study_type``, true lung function,
 ``copd_true`` (FEV1/FVC < 0.70), ``severity``, the reference PA image (first ok PA) with its
 acquisition, ``n_ok_pa``, ``n_ok_pft_within_30d``, ``days_to_nearest_ok_pft``, ``transplant`` and
-``eligible`` (ok PA, an ok PFT within 30 days, not a transplant patient).
+``eligible`` (ok PA, an ok PFT within 30 days, not a transplant patient). An exam with an ok PA
+and an ok PFT within 30 days is *matched*: exams of a subject are at least 90 days apart, so a
+one-to-one matching pairs each such exam with its nearest ok PFT.
 
 ``truth/subjects.csv`` -- one row per patient with DICOM: demographics, ``trajectory``, flags
 ``single_exam``, ``all_copd``, ``all_non_copd``, ``has_copd_pair`` (these four partition the
@@ -26,7 +28,12 @@ subjects: the "all" flags need at least two exams), ``transplant``; ``pairable``
 ``expected_pairs`` (non-COPD x COPD combinations of eligible exams); key anatomy scalars.
 ``truth/anatomy.jsonl`` holds each subject's full anatomy (one JSON object per line).
 
-``truth/summary.json`` -- the counts of everything planted, the parameters and the rules.
+``truth/summary.json`` -- the counts of everything planted, the parameters and the rules. Beside
+the planted counts it holds what a correct cohort flow must find: ``exams.with_ok_pa`` (PA exams),
+``exams.extra_ok_pa_images`` (second PA images of a study), ``exams.matched``,
+``exams.matched_at_30_days``, ``exams.matched_of_transplant_patients``, ``exams.eligible[_copd,
+_non_copd]``, ``subjects.with_eligible_exam``, ``subjects.pairable``, ``subjects.expected_pairs``
+and ``pft.ok_within_30d_of_ok_pa_exam`` (ok PFTs with a candidate exam).
 """
 
 from __future__ import annotations
@@ -100,14 +107,22 @@ ACQUISITION_COLUMNS = [
 ]
 RULES = {
     "duplicate": "the first copy in lexicographic order of the path relative to OUT/dicom is ok, later copies are duplicate",
-    "no_pixel_data_vs_sop_class": "a file without PixelData is no_pixel_data even when its SOP class is not an image (dose SR)",
+    "sop_class_before_pixel_data": (
+        "the SOP class is judged before Pixel Data: a dose SR is not_an_image_sop_class; an image of a class other "
+        "than CR or DX For Presentation (DX For Processing, Secondary Capture) is unsupported_image_sop_class; "
+        "a CR image without Pixel Data is no_pixel_data"
+    ),
     "not_dicom": "files without the 128-byte preamble and 'DICM' prefix are not_dicom even when they hold a dataset",
     "unsupported_syntax": "JPEG 2000 Part 2 (1.2.840.10008.1.2.4.92): pydicom 3.0.2 has no decoder for it",
     "copd": f"FEV1/FVC < {COPD_THRESHOLD}; true exam ratios avoid (0.68, 0.72), near PFTs err by <= 0.015",
     "severity": "clip((0.85 - FEV1/FVC) / 0.55, 0, 1)",
     "pft_window_days": 30,
     "ratio_out_of_range": "planted rows give FVC in mL: 0 < FEV1/FVC < 0.01 (ok rows lie in (0.2, 0.95))",
-    "eligible_exam": "an ok PA image, an ok PFT within 30 days, and not a transplant patient",
+    "matched_exam": (
+        "an ok PA image and an ok PFT within 30 days (inclusive); exams of a subject are >= 90 days apart, so a "
+        "one-to-one matching pairs every such exam, at the distance of its nearest ok PFT"
+    ),
+    "eligible_exam": "a matched exam of a patient without a lung transplant",
     "expected_pairs": "per subject, (#eligible non-COPD exams) x (#eligible COPD exams)",
 }
 
@@ -220,9 +235,20 @@ def _counts(series: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in sorted(Counter(series.astype(str)).items())}
 
 
+def _ok_pfts_near_pa_exams(exams: pd.DataFrame, pft: pd.DataFrame) -> int:
+    """Ok PFT rows within 30 days of an exam that has an ok PA image (matching candidates)."""
+    pa = exams.loc[exams.n_ok_pa > 0, ["patient_id", "date"]]
+    ok = pft.loc[pft.expected_status == "ok", ["row", "patient_id", "date"]]
+    edges = ok.merge(pa, on="patient_id", suffixes=("", "_exam"))
+    days = (pd.to_datetime(edges["date"]) - pd.to_datetime(edges["date_exam"])).dt.days.abs()
+    return int(edges.loc[days <= 30, "row"].nunique())
+
+
 def _summary(files, exams, subject_table, pft, rows, unknown_ids, parameters) -> dict[str, Any]:
     ok = files[files.expected_status == "ok"]
     same_day = Counter((r.patient_id, r.date_text) for r in rows if r.expected_status == "ok")
+    matched = (exams.n_ok_pa > 0) & (exams.n_ok_pft_within_30d > 0)
+    nearest_days = pd.to_numeric(exams.days_to_nearest_ok_pft, errors="coerce").abs()
     return {
         "format_version": FORMAT_VERSION,
         "parameters": parameters,
@@ -246,10 +272,14 @@ def _summary(files, exams, subject_table, pft, rows, unknown_ids, parameters) ->
             "by_study_type": _counts(exams.study_type),
             "with_ok_pa": int((exams.n_ok_pa > 0).sum()),
             "with_two_ok_pa": int((exams.n_ok_pa >= 2).sum()),
+            "extra_ok_pa_images": int((exams.n_ok_pa - 1).clip(lower=0).sum()),
             "copd": int(exams.copd_true.sum()),
             "non_copd": int((~exams.copd_true).sum()),
             "with_ok_pft_within_30d": int((exams.n_ok_pft_within_30d > 0).sum()),
             "of_transplant_patients": int(exams.transplant.sum()),
+            "matched": int(matched.sum()),
+            "matched_at_30_days": int((matched & (nearest_days == 30)).sum()),
+            "matched_of_transplant_patients": int((matched & exams.transplant).sum()),
             "eligible": int(exams.eligible.sum()),
             "eligible_copd": int((exams.eligible & exams.copd_true).sum()),
             "eligible_non_copd": int((exams.eligible & ~exams.copd_true).sum()),
@@ -262,6 +292,7 @@ def _summary(files, exams, subject_table, pft, rows, unknown_ids, parameters) ->
             "all_non_copd": int(subject_table.all_non_copd.sum()),
             "has_copd_pair": int(subject_table.has_copd_pair.sum()),
             "transplant": int(subject_table.transplant.sum()),
+            "with_eligible_exam": int(subject_table.patient_id.isin(exams.patient_id[exams.eligible]).sum()),
             "pairable": int(subject_table.pairable.sum()),
             "expected_pairs": int(subject_table.expected_pairs.sum()),
         },
@@ -273,6 +304,7 @@ def _summary(files, exams, subject_table, pft, rows, unknown_ids, parameters) ->
             "unknown_patients": len(unknown_ids),
             "ok_at_30_days": int(((pft.expected_status == "ok") & (pft.days_to_nearest_exam.abs() == 30)).sum()),
             "ok_at_31_days": int(((pft.expected_status == "ok") & (pft.days_to_nearest_exam.abs() == 31)).sum()),
+            "ok_within_30d_of_ok_pa_exam": _ok_pfts_near_pa_exams(exams, pft),
         },
         "rules": RULES,
     }
