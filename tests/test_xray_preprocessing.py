@@ -113,7 +113,7 @@ def test_preprocess_image_range_shape_and_metadata():
     assert out.shape == (16, 16) and out.dtype == np.float32
     assert -1 < out.min() and out.max() <= 1
     assert (meta.original_rows, meta.original_columns) == (50, 41)
-    assert meta.crop_box == CropBox(4, 0, 41, 41) and meta.size == 16
+    assert meta.crop_box == CropBox(4, 0, 41, 41) and meta.resize == 16
     assert meta.n_levels == np.unique(image).size and meta.source_min == image.min() and meta.source_max == image.max()
 
 

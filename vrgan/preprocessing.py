@@ -101,7 +101,7 @@ class PreprocessMetadata:
     crop_top: int
     crop_left: int
     crop_size: int
-    size: int
+    resize: int  # side after the resize
     equalization: str
     n_levels: int  # distinct values of the image whose histogram gave the mapping
     source_min: float  # smallest / largest decoded value of that image
@@ -318,7 +318,7 @@ def preprocess_image(
         crop_top=box.top,
         crop_left=box.left,
         crop_size=box.height,
-        size=int(size),
+        resize=int(size),
         equalization=EQUALIZATION_METHOD,
         n_levels=int(mapping.values.size),
         source_min=float(mapping.values[0]),
