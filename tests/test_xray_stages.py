@@ -170,3 +170,19 @@ def test_training_set_holds_only_training_subjects(preprocessed):
     assert train["image_key"].tolist() == ["img3", "img5"]  # img6 was not preprocessed
     assert train["images"].shape == (2, SIZE, SIZE) and train["y"].tolist() == pytest.approx([0.6, 0.7])
     np.testing.assert_array_equal(centre_crop(train["images"], CROP).shape, (2, CROP, CROP))
+
+
+def test_agreement_summary_scores_with_and_without_failed_registrations():
+    from vrgan.xray import summarize_agreement
+
+    compared = pd.DataFrame(
+        {
+            "split": ["test", "test", "test"],
+            "registration_status": ["ok", "failed", "barely_improved"],
+            "ncc_registration_vs_truth": [0.4, -0.2, np.nan],
+            "ncc_unregistered_vs_truth": [0.1, 0.0, 0.2],
+        }
+    )
+    summary = summarize_agreement(compared)["ncc_registration_vs_truth"]["test"]
+    assert summary["all"]["mean"] == pytest.approx(0.1) and summary["all"]["n_undefined"] == 1
+    assert summary["without_failed"]["mean"] == pytest.approx(0.4) and summary["without_failed"]["n"] == 1

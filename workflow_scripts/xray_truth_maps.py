@@ -5,9 +5,9 @@ import pandas as pd
 from vrgan.cohort import ImageCache
 from vrgan.cohort.artefacts import log_to
 from vrgan.cohort.privacy import pseudonymizer_from_settings
-from vrgan.metrics import summarize_ncc
 from vrgan.synth import load_truth
 from vrgan.xray import PreprocessedImages, compare_ground_truths, load_maps, render_truth_maps, save_maps
+from vrgan.xray import summarize_agreement
 from vrgan.xray.summary import write_xray_summary
 
 log_to(snakemake.log[0])
@@ -20,14 +20,6 @@ table.to_csv(out.table, index=False)
 compared = compare_ground_truths(pd.read_parquet(i.registration), load_maps(i.registration_maps), maps, images, p.crop)
 compared.to_csv(out.comparison, index=False)
 counts = {"pairs": len(table), "status": table["status"].value_counts().to_dict()}
-counts["x_reproduced"] = int(table["x_reproduced"].eq(True).sum())
-for split, group in compared.groupby("split"):
-    kept = group[group["registration_status"] != "failed"]
-    for column in ("ncc_registration_vs_truth", "ncc_unregistered_vs_truth"):
-        counts[f"{column}.{split}"] = {
-            "all": summarize_ncc(group[column]),
-            "without_failed": summarize_ncc(kept[column]),
-        }
-write_xray_summary(
-    out.summary, "xray_truth_maps", counts, {"resize": p.resize, "crop": p.crop, "key_fingerprint": p.key_fingerprint}
-)
+counts |= {"x_reproduced": int(table["x_reproduced"].eq(True).sum()), **summarize_agreement(compared)}
+parameters = {"resize": p.resize, "crop": p.crop, "key_fingerprint": p.key_fingerprint}
+write_xray_summary(out.summary, "xray_truth_maps", counts, parameters)

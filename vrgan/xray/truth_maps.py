@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from vrgan.cohort import ImageCache, Pseudonymizer
+from vrgan.metrics import summarize_ncc
 from vrgan.preprocessing import centre_crop, equalization_mapping, preprocess_image
 from vrgan.registration import masked_ncc
 from vrgan.synth.truth import SynthTruth, render_pair_truth
@@ -29,7 +30,7 @@ from vrgan.synth.truth import SynthTruth, render_pair_truth
 from .ground_truth import pair_ids
 from .preprocessed import PreprocessedImages
 
-__all__ = ["compare_ground_truths", "link_pairs_to_truth", "render_truth_maps", "truth_map"]
+__all__ = ["compare_ground_truths", "link_pairs_to_truth", "render_truth_maps", "summarize_agreement", "truth_map"]
 
 
 def link_pairs_to_truth(pairs: pd.DataFrame, truth: SynthTruth, pseudo: Pseudonymizer) -> pd.DataFrame:
@@ -173,3 +174,18 @@ def compare_ground_truths(
         )
     columns = ["pair_id", "split", "registration_status", "ncc_registration_vs_truth", "ncc_unregistered_vs_truth"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def summarize_agreement(compared: pd.DataFrame) -> dict[str, dict]:
+    """Mean/std/n of both NCC columns of ``compare_ground_truths``, per split, with all pairs and
+    without the ``failed`` registrations: ``{column: {split: {"all": ..., "without_failed": ...}}}``."""
+    summary: dict[str, dict] = {}
+    for column in ("ncc_registration_vs_truth", "ncc_unregistered_vs_truth"):
+        summary[column] = {}
+        for split, group in compared.groupby("split"):
+            kept = group[group["registration_status"] != "failed"]
+            summary[column][split] = {
+                "all": summarize_ncc(group[column]),
+                "without_failed": summarize_ncc(kept[column]),
+            }
+    return summary
