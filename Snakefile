@@ -15,6 +15,7 @@ include: "rules/common.smk"
 include: "rules/toy.smk"
 include: "rules/synth.smk"
 include: "rules/cohort.smk"
+include: "rules/xray.smk"
 
 
 rule all:
@@ -23,3 +24,4 @@ rule all:
         toy_outputs(),
         SYNTH_OUTPUTS,
         cohort_outputs(),
+        xray_outputs(),

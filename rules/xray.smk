@@ -1,0 +1,153 @@
+# X-ray stages (paper section 3.2, issue 5): preprocessing of every cohort image, registration
+# ground truth of the validation/test pairs and its figure, the phantom's true maps (demo
+# export only) and the datasets the trainer reads. Logic: vrgan/preprocessing.py,
+# vrgan/registration.py, vrgan/xray/. Needs the cohort stages (rules/cohort.smk).
+
+
+include: "xray_common.smk"
+
+
+if XRAY is not None and COHORT is not None:
+
+    rule xray_preprocess:
+        input:
+            cohort=f"{COHORT_DIR}/cohort.parquet",
+            images=f"{COHORT_DIR}/images",
+            code=xray_code(
+                "preprocessing",
+                "xray/preprocessed",
+                "xray/summary",
+                "cohort/image_cache",
+            ),
+        output:
+            preprocessed=directory(f"{XRAY_DIR}/preprocessed"),
+            summary=f"{XRAY_DIR}/preprocess.json",
+        log:
+            f"{XRAY_LOGS}/preprocess.log",
+        benchmark:
+            "results/benchmarks/xray_preprocess.tsv"
+        conda:
+            "../envs/imaging.yaml"
+        threads: 4
+        params:
+            resize=XRAY["preprocess"]["resize"],
+        script:
+            "../workflow_scripts/xray_preprocess.py"
+
+    rule xray_register:
+        input:
+            preprocessed=f"{XRAY_DIR}/preprocessed",
+            pairs=f"{COHORT_DIR}/pairs.parquet",
+            code=xray_code(
+                "registration",
+                "metrics",
+                "xray/ground_truth",
+                "xray/preprocessed",
+                "xray/summary",
+            ),
+        output:
+            table=f"{XRAY_DIR}/registration.parquet",
+            maps=f"{XRAY_DIR}/registration_maps.npz",
+            summary=f"{XRAY_DIR}/registration.json",
+        log:
+            f"{XRAY_LOGS}/register.log",
+        benchmark:
+            "results/benchmarks/xray_register.tsv"
+        conda:
+            "../envs/imaging.yaml"
+        threads: 4
+        params:
+            registration=XRAY["registration"],
+        script:
+            "../workflow_scripts/xray_register.py"
+
+    rule xray_registration_figure:
+        input:
+            unpack(xray_truth_input),
+            preprocessed=f"{XRAY_DIR}/preprocessed",
+            table=f"{XRAY_DIR}/registration.parquet",
+            maps=f"{XRAY_DIR}/registration_maps.npz",
+            code=xray_code("xray/figure", "xray/ground_truth", "xray/preprocessed"),
+        output:
+            figure=report(
+                f"{XRAY_DIR}/figure_registration.png",
+                caption="../report/xray_figure_registration.rst",
+                category="X-ray",
+            ),
+        log:
+            f"{XRAY_LOGS}/registration_figure.log",
+        conda:
+            "../envs/imaging.yaml"
+        params:
+            n_pairs=XRAY["figure_pairs"],
+        script:
+            "../workflow_scripts/xray_registration_figure.py"
+
+    rule xray_datasets:
+        input:
+            unpack(xray_truth_input),
+            preprocessed=f"{XRAY_DIR}/preprocessed",
+            cohort=f"{COHORT_DIR}/cohort.parquet",
+            splits=f"{COHORT_DIR}/splits.csv",
+            pairs=f"{COHORT_DIR}/pairs.parquet",
+            registration=f"{XRAY_DIR}/registration.parquet",
+            registration_maps=f"{XRAY_DIR}/registration_maps.npz",
+            code=xray_code(
+                "preprocessing",
+                "xray/datasets",
+                "xray/ground_truth",
+                "xray/preprocessed",
+                "xray/summary",
+            ),
+        output:
+            train=f"{XRAY_DIR}/data/train.npz",
+            validation=f"{XRAY_DIR}/data/val_pairs.npz",
+            test=f"{XRAY_DIR}/data/test_pairs.npz",
+            summary=f"{XRAY_DIR}/data/datasets.json",
+        log:
+            f"{XRAY_LOGS}/datasets.log",
+        conda:
+            "../envs/imaging.yaml"
+        params:
+            crop=XRAY["preprocess"]["crop"],
+        script:
+            "../workflow_scripts/xray_datasets.py"
+
+
+if XRAY is not None and XRAY_DEMO:
+
+    rule xray_truth_maps:
+        input:
+            truth=DEMO_TRUTH,
+            pairs=f"{COHORT_DIR}/pairs.parquet",
+            images=f"{COHORT_DIR}/images",
+            preprocessed=f"{XRAY_DIR}/preprocessed",
+            registration=f"{XRAY_DIR}/registration.parquet",
+            registration_maps=f"{XRAY_DIR}/registration_maps.npz",
+            code=xray_code(
+                "preprocessing",
+                "registration",
+                "metrics",
+                "xray/truth_maps",
+                "xray/ground_truth",
+                "xray/preprocessed",
+                "xray/summary",
+                "synth/truth",
+                "cohort/privacy",
+            ),
+        output:
+            maps=f"{XRAY_DIR}/truth_maps.npz",
+            table=f"{XRAY_DIR}/truth_maps.csv",
+            comparison=report(f"{XRAY_DIR}/truth_vs_registration.csv", category="X-ray"),
+            summary=f"{XRAY_DIR}/truth_maps.json",
+        log:
+            f"{XRAY_LOGS}/truth_maps.log",
+        conda:
+            "../envs/imaging.yaml"
+        params:
+            resize=XRAY["preprocess"]["resize"],
+            crop=XRAY["preprocess"]["crop"],
+            privacy=COHORT["privacy"],
+            key_fingerprint=COHORT_KEY_FINGERPRINT,
+        script:
+            "../workflow_scripts/xray_truth_maps.py"

@@ -1,0 +1,22 @@
+"""Snakemake adapter: every cohort image -> results/xray/preprocessed/ shards + index + manifest (vrgan.xray)."""
+
+import pandas as pd
+
+from vrgan.cohort.artefacts import log_to
+from vrgan.xray import preprocess_cohort_images
+from vrgan.xray.summary import write_xray_summary
+
+log_to(snakemake.log[0])
+cohort = pd.read_parquet(snakemake.input.cohort)
+index, manifest = preprocess_cohort_images(
+    cohort["image_key"],
+    snakemake.input.images,
+    snakemake.output.preprocessed,
+    snakemake.params.resize,
+    snakemake.threads,
+)
+counts = {"images": len(manifest), **manifest["status"].value_counts().sort_index().to_dict()}
+counts["failed_reasons"] = manifest.loc[manifest["status"] != "ok", "reason"].value_counts().to_dict()
+counts["shards"] = int(index["shard"].nunique()) if len(index) else 0
+parameters = {"resize": snakemake.params.resize, "equalization": "distinct_values_cdf", "threads": snakemake.threads}
+write_xray_summary(snakemake.output.summary, "xray_preprocess", counts, parameters)

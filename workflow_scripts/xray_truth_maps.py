@@ -1,0 +1,25 @@
+"""Snakemake adapter (demo): the phantom's true Δx of every pair + its NCC with the registration ground truth (vrgan.xray)."""
+
+import pandas as pd
+
+from vrgan.cohort import ImageCache
+from vrgan.cohort.artefacts import log_to
+from vrgan.cohort.privacy import pseudonymizer_from_settings
+from vrgan.synth import load_truth
+from vrgan.xray import PreprocessedImages, compare_ground_truths, load_maps, render_truth_maps, save_maps
+from vrgan.xray import summarize_agreement
+from vrgan.xray.summary import write_xray_summary
+
+log_to(snakemake.log[0])
+p, i, out = snakemake.params, snakemake.input, snakemake.output
+images, pairs = PreprocessedImages(i.preprocessed), pd.read_parquet(i.pairs)
+pseudo = pseudonymizer_from_settings(p.privacy)
+table, maps = render_truth_maps(pairs, load_truth(i.truth), pseudo, ImageCache(i.images), images, p.resize)
+save_maps(out.maps, **maps)
+table.to_csv(out.table, index=False)
+compared = compare_ground_truths(pd.read_parquet(i.registration), load_maps(i.registration_maps), maps, images, p.crop)
+compared.to_csv(out.comparison, index=False)
+counts = {"pairs": len(table), "status": table["status"].value_counts().to_dict()}
+counts |= {"x_reproduced": int(table["x_reproduced"].eq(True).sum()), **summarize_agreement(compared)}
+parameters = {"resize": p.resize, "crop": p.crop, "key_fingerprint": p.key_fingerprint}
+write_xray_summary(out.summary, "xray_truth_maps", counts, parameters)
