@@ -20,6 +20,14 @@ EVALUATION_CODE = [
 ]
 
 
+def toy_outputs():
+    """Files that make up the toy study."""
+    return [
+        f"{RESULTS}/toy/{name}"
+        for name in ("ncc.csv", "summary.csv", "figure_toy.png", "training_curves.png")
+    ]
+
+
 def run_settings(study, method, seed):
     """Settings of one training run of a study (``toy`` or ``xray``), as a plain dict.
 
