@@ -16,6 +16,7 @@ include: "rules/toy.smk"
 include: "rules/synth.smk"
 include: "rules/cohort.smk"
 include: "rules/xray.smk"
+include: "rules/xray_train.smk"
 
 
 rule all:

@@ -1,5 +1,5 @@
-# Helpers of the x-ray stages (rules/xray.smk): paths, code inputs, final outputs and the
-# config check that runs when the workflow loads.
+# Helpers of the x-ray stages (rules/xray.smk, rules/xray_train.smk): paths, code inputs, final
+# outputs and the config checks that run when the workflow loads.
 from snakemake.exceptions import WorkflowError
 
 XRAY = config.get("xray")
@@ -23,6 +23,17 @@ def xray_outputs():
     outputs.append(f"{XRAY_DIR}/figure_registration.png")
     if XRAY_DEMO:
         outputs.append(f"{XRAY_DIR}/truth_vs_registration.csv")
+    outputs += [
+        f"{XRAY_DIR}/{name}"
+        for name in ("ncc.csv", "summary.csv", "training_curves.png")
+    ]
+    if XRAY_DEMO:
+        outputs.append(f"{XRAY_DIR}/summary_truth.csv")
+    if "vrgan" in XRAY["training"]["methods"]:
+        outputs += [
+            f"{XRAY_DIR}/figure_attribution.png",
+            f"{XRAY_DIR}/figure_severity.png",
+        ]
     return outputs
 
 
@@ -31,9 +42,64 @@ def xray_truth_input(wildcards):
     return {"truth_maps": f"{XRAY_DIR}/truth_maps.npz"} if XRAY_DEMO else {}
 
 
-if XRAY is not None and COHORT is not None:
-    if XRAY["preprocess"]["crop"] > XRAY["preprocess"]["resize"]:
-        raise WorkflowError(
-            f"xray.preprocess.crop ({XRAY['preprocess']['crop']}) must not exceed "
-            f"xray.preprocess.resize ({XRAY['preprocess']['resize']})"
+def xray_scores():
+    """Summary output name -> per-pair NCC column: the registration ground truth, and on the
+    demo the phantom's true Δx."""
+    scores = {"summary": "ncc_registration"}
+    if XRAY_DEMO:
+        scores["summary_truth"] = "ncc_truth"
+    return scores
+
+
+def xray_truth_summary():
+    """The summary against the phantom's true Δx, on the demo export only (an output dict)."""
+    if not XRAY_DEMO:
+        return {}
+    path = f"{XRAY_DIR}/summary_truth.csv"
+    return {"summary_truth": report(path, category="X-ray study")}
+
+
+def xray_figure_models(wildcards):
+    """The checkpoints drawn in the figures: VR-GAN, and VA-GAN when it is trained."""
+    seed = XRAY["figure"]["seed"]
+    methods = [m for m in ("vrgan", "vagan") if m in XRAY["training"]["methods"]]
+    return {m: f"{XRAY_DIR}/train/{m}/seed{seed}/best.pt" for m in methods}
+
+
+def xray_config_errors(xray, cohort):
+    """What is wrong in the x-ray section beyond the schema (empty list: nothing)."""
+    errors = []
+    crop, depth = xray["preprocess"]["crop"], xray["models"]["generator"]["depth"]
+    if crop > xray["preprocess"]["resize"]:
+        errors.append(
+            f"xray.preprocess.crop ({crop}) must not exceed "
+            f"xray.preprocess.resize ({xray['preprocess']['resize']})"
         )
+    if crop % 2**depth:
+        errors.append(
+            f"xray.preprocess.crop ({crop}) must be divisible by 2**xray.models.generator.depth "
+            f"({2**depth}): the U-Net pools it {depth} times"
+        )
+    if xray["training"]["threshold"] != cohort["copd_threshold"]:
+        errors.append(
+            f"xray.training.threshold ({xray['training']['threshold']}) must equal "
+            f"cohort.copd_threshold ({cohort['copd_threshold']}): VA-GAN's classes are the "
+            "cohort's COPD definition"
+        )
+    if xray["figure"]["seed"] not in xray["training"]["seeds"]:
+        errors.append(
+            f"xray.figure.seed ({xray['figure']['seed']}) must be one of "
+            f"xray.training.seeds {xray['training']['seeds']}"
+        )
+    severity = xray["figure"]["severity"]
+    if not severity["increase"]["y_prime"] < severity["increase"]["y"]:
+        errors.append("xray.figure.severity.increase: y_prime must be below y")
+    if not severity["decrease"]["y_prime"] > severity["decrease"]["y"]:
+        errors.append("xray.figure.severity.decrease: y_prime must be above y")
+    return errors
+
+
+if XRAY is not None and COHORT is not None:
+    _errors = xray_config_errors(XRAY, COHORT)
+    if _errors:
+        raise WorkflowError("xray configuration: " + "; ".join(_errors))

@@ -14,7 +14,8 @@ or to the desired label.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ __all__ = [
     "baseline_maps",
     "constant_ring_map",
     "fit_constant_ring",
+    "keep_pairs",
     "per_pair_ncc",
     "seed_table",
     "summary_table",
@@ -102,7 +104,9 @@ def baseline_maps(x: np.ndarray, val_targets: np.ndarray, ring: bool = True) -> 
     return maps
 
 
-def per_pair_ncc(maps: np.ndarray, targets: Mapping[str, np.ndarray]) -> pd.DataFrame:
+def per_pair_ncc(
+    maps: np.ndarray, targets: Mapping[str, np.ndarray], columns: Mapping[str, np.ndarray] | None = None
+) -> pd.DataFrame:
     """One row per pair with the NCC of ``maps`` against each named target.
 
     Parameters
@@ -110,19 +114,52 @@ def per_pair_ncc(maps: np.ndarray, targets: Mapping[str, np.ndarray]) -> pd.Data
     maps : ndarray of shape (M, H, W)
     targets : mapping of str to ndarray of shape (M, H, W)
         E.g. ``{"target": ...}`` or ``{"registration": ..., "truth": ...}``.
+    columns : mapping of str to ndarray of shape (M,), optional
+        Per-pair values copied into the table between ``pair`` and the scores, in this order
+        (e.g. ``y``, ``y_prime``, ``pair_id``, ``registration_status``).
 
     Returns
     -------
-    DataFrame with columns ``pair`` and ``ncc_<name>`` for each target.
+    DataFrame with columns ``pair``, then ``columns``, then ``ncc_<name>`` for each target.
     """
     frame = pd.DataFrame({"pair": np.arange(maps.shape[0])})
+    for name, values in (columns or {}).items():
+        frame[name] = np.asarray(values)
     for name, target in targets.items():
         frame[f"ncc_{name}"] = ncc(maps, target)
     return frame
 
 
-def seed_table(per_pair: Mapping[tuple[str, int | None], pd.DataFrame], column: str) -> pd.DataFrame:
-    """Mean NCC over the test pairs for each (method, seed).
+def keep_pairs(frame: pd.DataFrame, exclude: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
+    """The rows of a per-pair table whose value in none of ``exclude``'s columns is excluded.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A per-pair table (:func:`per_pair_ncc`).
+    exclude : mapping of str to sequence
+        Column name to the values that leave a pair out, e.g.
+        ``{"registration_status": ["failed"]}``; empty keeps every pair.
+
+    Raises
+    ------
+    KeyError
+        If a column of ``exclude`` is not in ``frame``.
+    """
+    keep = np.ones(len(frame), dtype=bool)
+    for column, values in exclude.items():
+        if column not in frame.columns:
+            raise KeyError(f"cannot exclude pairs by {column!r}: the per-pair table has no such column")
+        keep &= ~frame[column].isin(list(values)).to_numpy()
+    return frame[keep]
+
+
+def seed_table(
+    per_pair: Mapping[tuple[str, int | None], pd.DataFrame],
+    column: str,
+    subsets: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
+) -> pd.DataFrame:
+    """Mean NCC over the test pairs for each (method, seed), optionally for several subsets of pairs.
 
     Parameters
     ----------
@@ -130,37 +167,47 @@ def seed_table(per_pair: Mapping[tuple[str, int | None], pd.DataFrame], column: 
         Per-pair tables from :func:`per_pair_ncc`; seed None for deterministic baselines.
     column : str
         The NCC column to average.
+    subsets : mapping of str to mapping, optional
+        Named subsets of pairs, each given by the values that leave a pair out (see
+        :func:`keep_pairs`), e.g. ``{"all": {}, "not_failed": {"registration_status": ["failed"]}}``.
+        None: all pairs, and no ``pairs`` column.
 
     Returns
     -------
-    DataFrame with columns ``method, seed, ncc, n_pairs, n_undefined``.
+    DataFrame with columns ``method, seed, [pairs,] ncc, n_pairs, n_undefined``, subset-major.
     """
     rows = []
-    for (method, seed), frame in per_pair.items():
-        stats = summarize_ncc(frame[column].to_numpy())
-        rows.append({"method": method, "seed": seed, "ncc": stats["mean"], "n_pairs": stats["n"],
-                     "n_undefined": stats["n_undefined"]})
+    for subset, exclude in (subsets or {None: {}}).items():
+        for (method, seed), frame in per_pair.items():
+            stats = summarize_ncc(keep_pairs(frame, exclude)[column].to_numpy())
+            row = {"method": method, "seed": seed} | ({"pairs": subset} if subsets is not None else {})
+            rows.append(row | {"ncc": stats["mean"], "n_pairs": stats["n"], "n_undefined": stats["n_undefined"]})
     table = pd.DataFrame(rows)
     table["seed"] = table["seed"].astype("Int64")
     return table
 
 
 def summary_table(seeds: pd.DataFrame, baselines: tuple[str, ...] = BASELINES) -> pd.DataFrame:
-    """Mean and sample standard deviation (ddof=1) over seeds, per method.
+    """Mean and sample standard deviation (ddof=1) over seeds, per method (and subset of pairs).
 
-    Deterministic baselines have one row each and no standard deviation.
+    Deterministic baselines have one row each and no standard deviation. A ``pairs`` column of
+    :func:`seed_table` is kept, one block of rows per subset.
 
     Returns
     -------
-    DataFrame with columns ``method, kind, n_seeds, mean, std``.
+    DataFrame with columns ``method, kind, [pairs,] n_seeds, mean, std``.
     """
+    keys = ["pairs", "method"] if "pairs" in seeds.columns else ["method"]
     rows = []
-    for method, group in seeds.groupby("method", sort=False):
+    for key, group in seeds.groupby(keys, sort=False):
+        method = key[-1] if isinstance(key, tuple) else key
         values = group["ncc"].to_numpy(dtype=np.float64)
+        row = {"method": method, "kind": "baseline" if method in baselines else "model"}
+        if "pairs" in seeds.columns:
+            row["pairs"] = key[0]
         rows.append(
-            {
-                "method": method,
-                "kind": "baseline" if method in baselines else "model",
+            row
+            | {
                 "n_seeds": int(group["seed"].notna().sum()),
                 "mean": float(np.nanmean(values)),
                 "std": float(np.nanstd(values, ddof=1)) if values.size > 1 else float("nan"),

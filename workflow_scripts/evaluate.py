@@ -20,9 +20,8 @@ pairs = np.load(snakemake.input.pairs)
 maps = predict_maps(generator, pairs["x"], pairs["y"], pairs["y_prime"], device,
                     resolve_precision(settings.precision, device), settings.eval_batch_size)
 targets = {key.removeprefix("target_"): pairs[key] for key in pairs.files if key.startswith("target")}
-table = per_pair_ncc(maps, targets)
-table.insert(1, "y", pairs["y"])
-table.insert(2, "y_prime", pairs["y_prime"])
+columns = snakemake.params.get("columns", ["y", "y_prime"])  # per-pair arrays of the npz to copy
+table = per_pair_ncc(maps, targets, {name: pairs[name] for name in columns})
 table.to_csv(snakemake.output[0], index=False)
 logging.info("%s seed %d: mean test NCC %s", settings.method, settings.seed,
              table.filter(like="ncc_").mean().round(4).to_dict())

@@ -15,11 +15,19 @@ per_pair = {run: pd.read_csv(path) for run, path in zip(runs, snakemake.input.ru
 baselines = pd.read_csv(snakemake.input.baselines)
 per_pair.update({(name, None): group for name, group in baselines.groupby("method", sort=False)})
 
-seeds = seed_table(per_pair, snakemake.params.column)
-seeds.to_csv(snakemake.output.seeds, index=False)
-summary = summary_table(seeds)
-summary.to_csv(snakemake.output.summary, index=False)
-logging.info("test NCC (%s):\n%s", snakemake.params.column, summary.to_string(index=False))
+# scores: output name -> per-pair NCC column (toy: one column); subsets: named pair exclusions.
+p = snakemake.params
+scores, subsets = p.get("scores"), p.get("subsets")
+tables = []
+for output, column in (scores or {"summary": p.column}).items():
+    seeds = seed_table(per_pair, column, subsets)
+    summary = summary_table(seeds)
+    summary.to_csv(getattr(snakemake.output, output), index=False)
+    logging.info("test NCC (%s):\n%s", column, summary.to_string(index=False))
+    if scores:  # several ground truths: say which one each row is scored against
+        seeds.insert(2, "target", column.removeprefix("ncc_"))
+    tables.append(seeds)
+pd.concat(tables, ignore_index=True).to_csv(snakemake.output.seeds, index=False)
 
 histories = {run: pd.read_csv(path) for run, path in zip(runs, snakemake.input.histories)}
 seed_curves_figure(histories, snakemake.params.title).savefig(snakemake.output.curves, dpi=100)

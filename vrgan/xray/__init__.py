@@ -8,6 +8,9 @@ and the datasets the trainer consumes. The pure functions live in ``vrgan.prepro
 - ``render_truth_maps``, ``compare_ground_truths``: the demo's true Δx and its agreement;
 - ``build_training_set``, ``build_pair_set``, ``write_npz``: ``results/xray/data``;
 - ``draw_registration_figure``: the Fig. 3-style figure.
+
+``vrgan.xray.attribution`` (Figs. 4 and 5 of the trained generators) imports torch and is not
+re-exported here.
 """
 
 from .datasets import PAIR_FILES, build_pair_set, build_training_set, write_npz

@@ -1,0 +1,147 @@
+# X-ray study (paper section 3.2, issue 5): training on the cohort (method x seed), evaluation on
+# the test pairs against the registration ground truth (and the phantom's true Δx on the demo),
+# trivial baselines, summaries and the Fig. 4 / Fig. 5 figures. The same trainer, models and
+# adapters as the toy study (rules/toy.smk); data from rules/xray.smk (results/xray/data/).
+XRAY_RUN = f"{XRAY_DIR}/train/{{method}}/seed{{seed}}"
+XRAY_STUDY = "X-ray study"
+XRAY_PAIR_COLUMNS = ["pair_id", "y", "y_prime", "registration_status"]
+# The primary score uses every test pair (as the paper); the second leaves out failed registrations.
+XRAY_PAIR_SUBSETS = {"all": {}, "not_failed": {"registration_status": ["failed"]}}
+
+
+if XRAY is not None and COHORT is not None:
+
+    rule xray_train:
+        input:
+            train=f"{XRAY_DIR}/data/train.npz",
+            val=f"{XRAY_DIR}/data/val_pairs.npz",
+            code=TRAINING_CODE,
+        output:
+            best=f"{XRAY_RUN}/best.pt",
+            history=f"{XRAY_RUN}/history.csv",
+            plot=report(
+                f"{XRAY_RUN}/history.png",
+                category=XRAY_STUDY,
+                subcategory="Training",
+                labels={"method": "{method}", "seed": "{seed}"},
+            ),
+        log:
+            f"{XRAY_LOGS}/train_{{method}}_seed{{seed}}.log",
+        benchmark:
+            "results/benchmarks/xray_train_{method}_seed{seed}.tsv"
+        wildcard_constraints:
+            method="|".join(METHODS),
+            seed=r"\d+",
+        conda:
+            "../envs/torch.yaml"
+        threads: 2
+        resources:
+            gpu=1,
+            runtime=240,
+            mem_mb=16000,
+        params:
+            settings=lambda wildcards: run_settings(
+                "xray", wildcards.method, wildcards.seed
+            ),
+            crop=XRAY["preprocess"]["crop"],
+            val_target="target_registration",
+        script:
+            "../workflow_scripts/train.py"
+
+    rule xray_evaluate:
+        input:
+            pairs=f"{XRAY_DIR}/data/test_pairs.npz",
+            checkpoint=rules.xray_train.output.best,
+            code=EVALUATION_CODE,
+        output:
+            f"{XRAY_DIR}/{{method}}/seed{{seed}}/test_ncc.csv",
+        log:
+            f"{XRAY_LOGS}/evaluate_{{method}}_seed{{seed}}.log",
+        wildcard_constraints:
+            method="|".join(METHODS),
+            seed=r"\d+",
+        conda:
+            "../envs/torch.yaml"
+        threads: 2
+        params:
+            device=XRAY["training"]["device"],
+            columns=XRAY_PAIR_COLUMNS,
+        script:
+            "../workflow_scripts/evaluate.py"
+
+    rule xray_baselines:
+        input:
+            val=f"{XRAY_DIR}/data/val_pairs.npz",
+            test=f"{XRAY_DIR}/data/test_pairs.npz",
+            code=EVALUATION_CODE,
+        output:
+            f"{XRAY_DIR}/baselines/test_ncc.csv",
+        log:
+            f"{XRAY_LOGS}/baselines.log",
+        conda:
+            "../envs/torch.yaml"
+        params:
+            ring=False,
+            val_target="target_registration",
+            columns=XRAY_PAIR_COLUMNS,
+        script:
+            "../workflow_scripts/baselines.py"
+
+    rule xray_summary:
+        input:
+            runs=[
+                f"{XRAY_DIR}/{method}/seed{seed}/test_ncc.csv"
+                for method, seed in study_runs("xray")
+            ],
+            histories=[
+                f"{XRAY_DIR}/train/{method}/seed{seed}/history.csv"
+                for method, seed in study_runs("xray")
+            ],
+            baselines=rules.xray_baselines.output[0],
+            code=EVALUATION_CODE,
+        output:
+            **xray_truth_summary(),
+            seeds=report(f"{XRAY_DIR}/ncc.csv", category=XRAY_STUDY),
+            summary=report(f"{XRAY_DIR}/summary.csv", category=XRAY_STUDY),
+            curves=report(f"{XRAY_DIR}/training_curves.png", category=XRAY_STUDY),
+        log:
+            f"{XRAY_LOGS}/summary.log",
+        conda:
+            "../envs/torch.yaml"
+        params:
+            runs=study_runs("xray"),
+            scores=xray_scores(),
+            subsets=XRAY_PAIR_SUBSETS,
+            title="X-ray study: validation NCC (registration ground truth) per epoch",
+        script:
+            "../workflow_scripts/summary.py"
+
+    rule xray_figures:
+        input:
+            unpack(xray_figure_models),
+            pairs=f"{XRAY_DIR}/data/test_pairs.npz",
+            code=[
+                "vrgan/figures.py",
+                "vrgan/xray/attribution.py",
+                "vrgan/training/inference.py",
+            ],
+        output:
+            attribution=report(
+                f"{XRAY_DIR}/figure_attribution.png",
+                caption="../report/xray_figure_attribution.rst",
+                category=XRAY_STUDY,
+            ),
+            severity=report(
+                f"{XRAY_DIR}/figure_severity.png",
+                caption="../report/xray_figure_severity.rst",
+                category=XRAY_STUDY,
+            ),
+        log:
+            f"{XRAY_LOGS}/figures.log",
+        conda:
+            "../envs/torch.yaml"
+        params:
+            figure=XRAY["figure"],
+            device=XRAY["training"]["device"],
+        script:
+            "../workflow_scripts/xray_figures.py"
