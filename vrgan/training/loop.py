@@ -205,7 +205,7 @@ def train(
         logs = [
             method.train_step(bank, rng)
             for _ in tqdm(
-                range(settings.iterations_per_epoch),
+                range(settings.steps_per_epoch),
                 desc=f"{settings.method} seed {settings.seed} epoch {epoch}/{settings.max_epochs}",
                 disable=not progress,
                 leave=False,

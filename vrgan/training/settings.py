@@ -45,6 +45,9 @@ class VAGANSettings:
 
     The critic takes ``critic_steps`` steps per generator step, and ``critic_steps_boost`` steps for
     the first ``boost_first_generator_steps`` generator steps and every ``boost_every``-th one.
+    ``generator_steps_per_epoch`` sets VA-GAN's epoch length (None: the training's
+    ``iterations_per_epoch``): each generator step costs about ``critic_steps + 1`` VR-GAN
+    iterations, so a run on a compute budget gives VA-GAN shorter epochs.
     """
 
     lambda_map: float = 100.0
@@ -53,6 +56,7 @@ class VAGANSettings:
     critic_steps_boost: int = 100
     boost_first_generator_steps: int = 25
     boost_every: int = 100
+    generator_steps_per_epoch: int | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,13 @@ class TrainingSettings:
         for name in ("batch_size", "iterations_per_epoch", "max_epochs", "patience", "eval_batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Generator steps per epoch of this run's method."""
+        if self.method == "vagan" and self.vagan.generator_steps_per_epoch is not None:
+            return self.vagan.generator_steps_per_epoch
+        return self.iterations_per_epoch
 
     def as_dict(self) -> dict[str, Any]:
         """Plain nested dict (JSON-serialisable)."""
