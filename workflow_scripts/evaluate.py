@@ -5,7 +5,7 @@ import logging
 import numpy as np
 import torch
 
-from vrgan.cohort.artefacts import log_to
+from vrgan.artefacts import log_to, write_table
 from vrgan.evaluation import per_pair_ncc
 from vrgan.training import load_generator, predict_maps
 from vrgan.training.device import resolve_device, resolve_precision
@@ -23,6 +23,6 @@ targets = {key.removeprefix("target_"): pairs[key] for key in pairs.files if key
 table = per_pair_ncc(maps, targets)
 table.insert(1, "y", pairs["y"])
 table.insert(2, "y_prime", pairs["y_prime"])
-table.to_csv(snakemake.output[0], index=False)
+write_table(table, snakemake.output[0])
 logging.info("%s seed %d: mean test NCC %s", settings.method, settings.seed,
              table.filter(like="ncc_").mean().round(4).to_dict())

@@ -4,7 +4,7 @@ import logging
 
 import pandas as pd
 
-from vrgan.cohort.artefacts import log_to
+from vrgan.artefacts import log_to, save_figure, write_table
 from vrgan.evaluation import seed_table, summary_table
 from vrgan.figures import seed_curves_figure
 
@@ -16,10 +16,10 @@ baselines = pd.read_csv(snakemake.input.baselines)
 per_pair.update({(name, None): group for name, group in baselines.groupby("method", sort=False)})
 
 seeds = seed_table(per_pair, snakemake.params.column)
-seeds.to_csv(snakemake.output.seeds, index=False)
+write_table(seeds, snakemake.output.seeds)
 summary = summary_table(seeds)
-summary.to_csv(snakemake.output.summary, index=False)
+write_table(summary, snakemake.output.summary)
 logging.info("test NCC (%s):\n%s", snakemake.params.column, summary.to_string(index=False))
 
 histories = {run: pd.read_csv(path) for run, path in zip(runs, snakemake.input.histories)}
-seed_curves_figure(histories, snakemake.params.title).savefig(snakemake.output.curves, dpi=100)
+save_figure(seed_curves_figure(histories, snakemake.params.title), snakemake.output.curves, dpi=100)

@@ -16,8 +16,6 @@ after ``max_epochs`` or after ``patience`` epochs without a better validation NC
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,15 +26,15 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
+from vrgan.artefacts import atomic_write, write_table
 from vrgan.metrics import ncc
 from vrgan.training.data import EvalPairs, ImageBank
 from vrgan.training.device import resolve_device, resolve_precision
-from vrgan.training.history import write_atomic_csv
 from vrgan.training.inference import predict_maps
 from vrgan.training.methods import GANMethod, build_method
 from vrgan.training.settings import TrainingSettings
 
-__all__ = ["TrainingResult", "save_atomic", "train", "validation_ncc"]
+__all__ = ["TrainingResult", "save_checkpoint", "train", "validation_ncc"]
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +50,10 @@ class TrainingResult:
     history: pd.DataFrame
 
 
-def save_atomic(obj: Any, path: Path) -> None:
-    """``torch.save`` through a temporary file and a rename, so a killed job leaves no half file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+def save_checkpoint(obj: Any, path: Path) -> None:
+    """``torch.save`` through ``atomic_write``, so a killed job leaves no half checkpoint."""
+    with atomic_write(path) as tmp:
         torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def validation_ncc(method: GANMethod, pairs: EvalPairs) -> float:
@@ -150,7 +142,7 @@ def train(
             log.warning("ignoring %s: it was written with other settings; starting from scratch", last_path)
 
     def checkpoint() -> None:
-        save_atomic(
+        save_checkpoint(
             {
                 "fingerprint": settings.fingerprint(),
                 "method": method.state_dict(),
@@ -170,7 +162,7 @@ def train(
         improved = bool(np.isfinite(value) and value > best_ncc)
         if improved:
             best_ncc, best_epoch, stale = value, epoch, 0
-            save_atomic(
+            save_checkpoint(
                 {
                     "settings": settings.as_dict(),
                     "generator": method.generator.state_dict(),
@@ -185,7 +177,7 @@ def train(
         row = {"epoch": epoch, "iterations": method.steps, "seconds": round(seconds, 2), **_mean_logs(logs)}
         row.update({"val_ncc": value, "best": improved})
         history.append(row)
-        write_atomic_csv(pd.DataFrame(history), out_dir / "history.csv")
+        write_table(pd.DataFrame(history), out_dir / "history.csv")
         log.info("epoch %d: val NCC %.4f%s", epoch, value, " (best)" if improved else "")
         checkpoint()
 
