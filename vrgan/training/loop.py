@@ -5,8 +5,10 @@ Files in the run's output folder:
 - ``best.pt``: the generator (and R / critic) of the epoch with the best validation NCC, with the
   settings it was trained with; what evaluation uses.
 - ``last.pt``: the complete state at the end of the last finished epoch (networks, optimisers,
-  random-number generators, history). A killed job that is started again resumes from it instead of
-  restarting, provided its settings fingerprint matches; it is removed when training finishes.
+  random-number generators, history, and a copy of ``best.pt``'s content). A killed job that is
+  started again resumes from it instead of restarting, provided its settings fingerprint matches,
+  and writes ``best.pt`` again if it is missing (Snakemake deletes a job's outputs before it
+  restarts it); ``last.pt`` is removed when training finishes.
 - ``history.csv``: one row per epoch: iterations so far, seconds, mean losses, validation NCC.
 
 Epoch 0 is the state before the adversarial game (after R's warm-up for VR-GAN). Training stops
@@ -80,6 +82,11 @@ def _restore_rng(rng: np.random.Generator, state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
+def _cpu_copy(state: dict[str, Any]) -> dict[str, Any]:
+    """A state dict whose tensors are CPU copies, unaffected by further training steps."""
+    return {key: value.detach().to("cpu", copy=True) if torch.is_tensor(value) else value for key, value in state.items()}
+
+
 def _mean_logs(logs: list[dict[str, torch.Tensor]]) -> dict[str, float]:
     if not logs:
         return {}
@@ -124,6 +131,7 @@ def train(
     method = build_method(settings, device, dtype)
     history: list[dict[str, Any]] = []
     epoch, best_ncc, best_epoch, stale = 0, -np.inf, -1, 0
+    best_payload: dict[str, Any] | None = None
     warmup_done = False
     resumed_from: int | None = None
 
@@ -135,9 +143,13 @@ def train(
             _restore_rng(rng, state["rng"])
             history = state["history"]
             epoch, best_ncc, best_epoch, stale = state["epoch"], state["best_ncc"], state["best_epoch"], state["stale"]
+            best_payload = state.get("best")
             warmup_done = True
             resumed_from = epoch
             log.info("resuming from %s at epoch %d (best so far %.4f at epoch %d)", last_path, epoch, best_ncc, best_epoch)
+            if best_payload is not None and not best_path.exists():
+                save_checkpoint(best_payload, best_path)
+                log.info("wrote %s again from %s (epoch %d)", best_path, last_path, best_epoch)
         else:
             log.warning("ignoring %s: it was written with other settings; starting from scratch", last_path)
 
@@ -152,26 +164,25 @@ def train(
                 "best_ncc": best_ncc,
                 "best_epoch": best_epoch,
                 "stale": stale,
+                "best": best_payload,
             },
             last_path,
         )
 
     def end_of_epoch(logs: list[dict[str, torch.Tensor]], seconds: float) -> None:
-        nonlocal best_ncc, best_epoch, stale
+        nonlocal best_ncc, best_epoch, stale, best_payload
         value = validation_ncc(method, val_pairs)
         improved = bool(np.isfinite(value) and value > best_ncc)
         if improved:
             best_ncc, best_epoch, stale = value, epoch, 0
-            save_checkpoint(
-                {
-                    "settings": settings.as_dict(),
-                    "generator": method.generator.state_dict(),
-                    "networks": {name: m.state_dict() for name, m in method.modules().items()},
-                    "epoch": epoch,
-                    "val_ncc": value,
-                },
-                best_path,
-            )
+            best_payload = {
+                "settings": settings.as_dict(),
+                "generator": _cpu_copy(method.generator.state_dict()),
+                "networks": {name: _cpu_copy(m.state_dict()) for name, m in method.modules().items()},
+                "epoch": epoch,
+                "val_ncc": value,
+            }
+            save_checkpoint(best_payload, best_path)
         elif epoch > 0:
             stale += 1
         row = {"epoch": epoch, "iterations": method.steps, "seconds": round(seconds, 2), **_mean_logs(logs)}
