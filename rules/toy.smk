@@ -15,7 +15,7 @@ rule toy_data:
     log:
         f"{RESULTS}/logs/toy/data.log",
     conda:
-        "../envs/torch.yaml"
+        "../envs/data.yaml"
     params:
         data=config["toy"]["data"],
     script:
@@ -89,7 +89,7 @@ rule toy_baselines:
     log:
         f"{RESULTS}/logs/toy/baselines.log",
     conda:
-        "../envs/torch.yaml"
+        "../envs/data.yaml"
     params:
         ring=True,
     script:
@@ -115,7 +115,7 @@ rule toy_summary:
     log:
         f"{RESULTS}/logs/toy/summary.log",
     conda:
-        "../envs/torch.yaml"
+        "../envs/data.yaml"
     params:
         runs=study_runs("toy"),
         column="ncc_target",
