@@ -10,15 +10,7 @@ if COHORT is not None:
     rule cohort_ingest:
         input:
             export=cohort_export_input("dicom"),
-            code=cohort_code(
-                "ingest",
-                "dicom_scan",
-                "pixels",
-                "image_cache",
-                "views",
-                "privacy",
-                "export",
-            ),
+            code=script_code("cohort_ingest"),
         output:
             table=f"{COHORT_DIR}/ingest.parquet",
             summary=f"{COHORT_DIR}/ingest.json",
@@ -42,7 +34,7 @@ if COHORT is not None:
         input:
             export=cohort_export_input("pft"),
             ingest=f"{COHORT_DIR}/ingest.parquet",
-            code=cohort_code("pft", "privacy"),
+            code=script_code("cohort_pft"),
         output:
             table=f"{COHORT_DIR}/pft.parquet",
             rejected=f"{COHORT_DIR}/pft_rejected.csv",
@@ -63,7 +55,7 @@ if COHORT is not None:
         input:
             ingest=f"{COHORT_DIR}/ingest.parquet",
             pft=f"{COHORT_DIR}/pft.parquet",
-            code=cohort_code("matching", "cohort_table"),
+            code=script_code("cohort_match"),
         output:
             table=f"{COHORT_DIR}/matches.parquet",
             extra_images=f"{COHORT_DIR}/extra_images.csv",
@@ -84,7 +76,7 @@ if COHORT is not None:
             ingest=f"{COHORT_DIR}/ingest.parquet",
             pft=f"{COHORT_DIR}/pft.parquet",
             matches=f"{COHORT_DIR}/matches.parquet",
-            code=cohort_code("cohort_table", "matching", "export", "privacy"),
+            code=script_code("cohort_filter"),
         output:
             table=f"{COHORT_DIR}/cohort.parquet",
             summary=f"{COHORT_DIR}/cohort.json",
@@ -104,7 +96,7 @@ if COHORT is not None:
     rule cohort_split:
         input:
             cohort=f"{COHORT_DIR}/cohort.parquet",
-            code=cohort_code("splits"),
+            code=script_code("cohort_split"),
         output:
             splits=f"{COHORT_DIR}/splits.csv",
             pairs=f"{COHORT_DIR}/pairs.parquet",
@@ -130,7 +122,7 @@ if COHORT is not None:
             cohort_summary=f"{COHORT_DIR}/cohort.json",
             splits=f"{COHORT_DIR}/splits.csv",
             pairs=f"{COHORT_DIR}/pairs.parquet",
-            code=cohort_code("flow", "flow_figure"),
+            code=script_code("cohort_flow"),
         output:
             table=report(f"{COHORT_DIR}/flow.csv", category="Cohort"),
             figure=report(f"{COHORT_DIR}/flow.png", category="Cohort"),
@@ -152,7 +144,7 @@ if COHORT is not None:
             cohort=f"{COHORT_DIR}/cohort.parquet",
             splits=f"{COHORT_DIR}/splits.csv",
             pairs=f"{COHORT_DIR}/pairs.parquet",
-            code=cohort_code("flow", "truth_comparison", "privacy"),
+            code=script_code("cohort_flow_vs_truth"),
         output:
             table=report(f"{COHORT_DIR}/flow_vs_truth.csv", category="Cohort"),
         log:

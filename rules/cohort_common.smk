@@ -10,11 +10,6 @@ COHORT_LOGS = "results/logs/cohort"
 DEMO_TRUTH = "results/demo_export/truth"  # directory output of rule synth_export
 
 
-def cohort_code(*modules):
-    """The vrgan/cohort modules a rule runs, as inputs, so that code changes re-run it."""
-    return [f"vrgan/cohort/{name}.py" for name in ("artefacts", "reasons", *modules)]
-
-
 def cohort_outputs():
     """Final outputs of the cohort stages (none without a cohort: config section)."""
     if COHORT is None:

@@ -1,23 +1,26 @@
 # Helpers shared by the stage files. Keep small.
+import os
+
+from vrgan.imports import modules_used_by
 from vrgan.training import METHODS, settings_from_config
 
 RESULTS = "results"
-TRAINING_CODE = [
-    "vrgan/models/unet.py",
-    "vrgan/models/resnet.py",
-    "vrgan/training/data.py",
-    "vrgan/training/device.py",
-    "vrgan/training/history.py",
-    "vrgan/training/inference.py",
-    "vrgan/training/loop.py",
-    "vrgan/training/methods.py",
-    "vrgan/training/settings.py",
-]
-EVALUATION_CODE = [
-    "vrgan/metrics.py",
-    "vrgan/evaluation.py",
-    "vrgan/training/inference.py",
-]
+
+
+def script_code(script):
+    """The vrgan modules that workflow_scripts/<script>.py uses, transitively (vrgan/imports.py).
+
+    The code input of the script's rule: editing one of them re-runs the rule and what follows.
+    """
+    path = os.path.join(workflow.basedir, "workflow_scripts", f"{script}.py")
+    return [
+        os.path.relpath(os.path.join(workflow.basedir, module))
+        for module in modules_used_by(path, workflow.basedir)
+    ]
+
+
+TRAINING_CODE = script_code("train")  # rules running workflow_scripts/train.py
+EVALUATION_CODE = script_code("evaluate")  # rules running workflow_scripts/evaluate.py
 
 
 def toy_outputs():

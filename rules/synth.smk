@@ -1,14 +1,12 @@
 # Synthetic hospital export (issue 3): a PACS-like DICOM export with PFT tables and the truth
 # behind it, so the x-ray branch runs without private data and can be validated exactly.
-import glob
-
 SYNTH_EXPORT = f"{RESULTS}/demo_export"
 SYNTH_OUTPUTS = [f"{SYNTH_EXPORT}/truth", f"{SYNTH_EXPORT}/figure_subjects.png"]
 
 
 rule synth_export:
     input:
-        code=sorted(glob.glob("vrgan/synth/*.py")),
+        code=script_code("synth_export"),
     output:
         dicom=directory(f"{SYNTH_EXPORT}/dicom"),
         truth=directory(f"{SYNTH_EXPORT}/truth"),
@@ -32,6 +30,7 @@ rule synth_figure:
     input:
         dicom=rules.synth_export.output.dicom,
         truth=rules.synth_export.output.truth,
+        code=script_code("synth_figure"),
     output:
         report(
             f"{SYNTH_EXPORT}/figure_subjects.png",

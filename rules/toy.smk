@@ -6,7 +6,7 @@ TOY_RUN = f"{TOY}/train/{{method}}/seed{{seed}}"
 
 rule toy_data:
     input:
-        code="vrgan/toy.py",
+        code=script_code("toy_data"),
     output:
         train=f"{TOY}/data/train.npz",
         val=f"{TOY}/data/val_pairs.npz",
@@ -15,7 +15,7 @@ rule toy_data:
     log:
         f"{RESULTS}/logs/toy/data.log",
     conda:
-        "../envs/torch.yaml"
+        "../envs/data.yaml"
     params:
         data=config["toy"]["data"],
     script:
@@ -83,13 +83,13 @@ rule toy_baselines:
     input:
         val=rules.toy_data.output.val,
         test=rules.toy_data.output.test,
-        code=EVALUATION_CODE,
+        code=script_code("baselines"),
     output:
         f"{TOY}/eval/baselines/test_ncc.csv",
     log:
         f"{RESULTS}/logs/toy/baselines.log",
     conda:
-        "../envs/torch.yaml"
+        "../envs/data.yaml"
     params:
         ring=True,
     script:
@@ -107,7 +107,7 @@ rule toy_summary:
             for method, seed in study_runs("toy")
         ],
         baselines=rules.toy_baselines.output[0],
-        code=EVALUATION_CODE,
+        code=script_code("summary"),
     output:
         seeds=report(f"{TOY}/ncc.csv", category="Toy study"),
         summary=report(f"{TOY}/summary.csv", category="Toy study"),
@@ -115,7 +115,7 @@ rule toy_summary:
     log:
         f"{RESULTS}/logs/toy/summary.log",
     conda:
-        "../envs/torch.yaml"
+        "../envs/data.yaml"
     params:
         runs=study_runs("toy"),
         column="ncc_target",
@@ -129,7 +129,7 @@ rule toy_figure:
         pairs=rules.toy_data.output.test,
         vrgan=f"{TOY}/train/vrgan/seed{config['toy']['figure']['seed']}/best.pt",
         vagan=f"{TOY}/train/vagan/seed{config['toy']['figure']['seed']}/best.pt",
-        code=["vrgan/figures.py", "vrgan/toy.py", "vrgan/training/inference.py"],
+        code=script_code("toy_figure"),
     output:
         report(f"{TOY}/figure_toy.png", category="Toy study"),
     log:

@@ -13,12 +13,7 @@ if XRAY is not None and COHORT is not None:
         input:
             cohort=f"{COHORT_DIR}/cohort.parquet",
             images=f"{COHORT_DIR}/images",
-            code=xray_code(
-                "preprocessing",
-                "xray/preprocessed",
-                "xray/summary",
-                "cohort/image_cache",
-            ),
+            code=script_code("xray_preprocess"),
         output:
             preprocessed=directory(f"{XRAY_DIR}/preprocessed"),
             summary=f"{XRAY_DIR}/preprocess.json",
@@ -38,13 +33,7 @@ if XRAY is not None and COHORT is not None:
         input:
             preprocessed=f"{XRAY_DIR}/preprocessed",
             pairs=f"{COHORT_DIR}/pairs.parquet",
-            code=xray_code(
-                "registration",
-                "metrics",
-                "xray/ground_truth",
-                "xray/preprocessed",
-                "xray/summary",
-            ),
+            code=script_code("xray_register"),
         output:
             table=f"{XRAY_DIR}/registration.parquet",
             maps=f"{XRAY_DIR}/registration_maps.npz",
@@ -67,7 +56,7 @@ if XRAY is not None and COHORT is not None:
             preprocessed=f"{XRAY_DIR}/preprocessed",
             table=f"{XRAY_DIR}/registration.parquet",
             maps=f"{XRAY_DIR}/registration_maps.npz",
-            code=xray_code("xray/figure", "xray/ground_truth", "xray/preprocessed"),
+            code=script_code("xray_registration_figure"),
         output:
             figure=report(
                 f"{XRAY_DIR}/figure_registration.png",
@@ -92,13 +81,7 @@ if XRAY is not None and COHORT is not None:
             pairs=f"{COHORT_DIR}/pairs.parquet",
             registration=f"{XRAY_DIR}/registration.parquet",
             registration_maps=f"{XRAY_DIR}/registration_maps.npz",
-            code=xray_code(
-                "preprocessing",
-                "xray/datasets",
-                "xray/ground_truth",
-                "xray/preprocessed",
-                "xray/summary",
-            ),
+            code=script_code("xray_datasets"),
         output:
             train=f"{XRAY_DIR}/data/train.npz",
             validation=f"{XRAY_DIR}/data/val_pairs.npz",
@@ -124,17 +107,7 @@ if XRAY is not None and XRAY_DEMO:
             preprocessed=f"{XRAY_DIR}/preprocessed",
             registration=f"{XRAY_DIR}/registration.parquet",
             registration_maps=f"{XRAY_DIR}/registration_maps.npz",
-            code=xray_code(
-                "preprocessing",
-                "registration",
-                "metrics",
-                "xray/truth_maps",
-                "xray/ground_truth",
-                "xray/preprocessed",
-                "xray/summary",
-                "synth/truth",
-                "cohort/privacy",
-            ),
+            code=script_code("xray_truth_maps"),
         output:
             maps=f"{XRAY_DIR}/truth_maps.npz",
             table=f"{XRAY_DIR}/truth_maps.csv",

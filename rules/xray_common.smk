@@ -8,11 +8,6 @@ XRAY_LOGS = "results/logs/xray"
 XRAY_DEMO = COHORT is not None and COHORT["source"] == "demo"
 
 
-def xray_code(*modules):
-    """The vrgan modules a rule runs, as inputs, so that code changes re-run it."""
-    return [f"vrgan/{name}.py" for name in modules]
-
-
 def xray_outputs():
     """Final outputs of the x-ray stages (none without the xray: and cohort: sections)."""
     if XRAY is None or COHORT is None:

@@ -73,7 +73,7 @@ if XRAY is not None and COHORT is not None:
         input:
             val=f"{XRAY_DIR}/data/val_pairs.npz",
             test=f"{XRAY_DIR}/data/test_pairs.npz",
-            code=EVALUATION_CODE,
+            code=script_code("baselines"),
         output:
             f"{XRAY_DIR}/baselines/test_ncc.csv",
         log:
@@ -98,7 +98,7 @@ if XRAY is not None and COHORT is not None:
                 for method, seed in study_runs("xray")
             ],
             baselines=rules.xray_baselines.output[0],
-            code=EVALUATION_CODE,
+            code=script_code("summary"),
         output:
             **xray_truth_summary(),
             seeds=report(f"{XRAY_DIR}/ncc.csv", category=XRAY_STUDY),
@@ -120,11 +120,7 @@ if XRAY is not None and COHORT is not None:
         input:
             unpack(xray_figure_models),
             pairs=f"{XRAY_DIR}/data/test_pairs.npz",
-            code=[
-                "vrgan/figures.py",
-                "vrgan/xray/attribution.py",
-                "vrgan/training/inference.py",
-            ],
+            code=script_code("xray_figures"),
         output:
             attribution=report(
                 f"{XRAY_DIR}/figure_attribution.png",

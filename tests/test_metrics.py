@@ -1,5 +1,8 @@
 """NCC: the paper's quality measure."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -52,3 +55,9 @@ def test_shape_errors_name_the_shapes():
         ncc(np.zeros((4, 4)), np.zeros((4, 4)))
     with pytest.raises(ValueError, match="both"):
         ncc(np.zeros((1, 2, 2)), torch.zeros(1, 2, 2))
+
+
+def test_importing_the_numpy_scorers_does_not_import_torch():
+    code = "import sys, vrgan.metrics, vrgan.evaluation; assert 'torch' not in sys.modules, 'torch imported'"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

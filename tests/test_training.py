@@ -186,6 +186,8 @@ def test_a_killed_run_resumes_from_its_last_epoch_and_ends_identical(tmp_path, t
     with pytest.raises(KeyboardInterrupt):
         train(settings, bank, val, tmp_path / "run", progress=False)
     assert (tmp_path / "run" / "last.pt").exists()
+    for output in ("best.pt", "history.csv"):  # Snakemake deletes a job's outputs before restarting it
+        (tmp_path / "run" / output).unlink()
     monkeypatch.setattr(loop_module, "build_method", original_step)
     resumed = train(settings, bank, val, tmp_path / "run", progress=False)
     assert resumed.resumed_from_epoch == 2
@@ -195,6 +197,40 @@ def test_a_killed_run_resumes_from_its_last_epoch_and_ends_identical(tmp_path, t
     state = torch.load(tmp_path / "run" / "best.pt", weights_only=False)
     for key, value in reference_state["generator"].items():
         torch.testing.assert_close(state["generator"][key], value)
+
+
+def test_a_resumed_run_writes_best_pt_again_when_the_best_epoch_came_before_the_kill(tmp_path, toy, monkeypatch):
+    bank, val = toy
+    settings = tiny_settings(max_epochs=3, patience=3)
+    scores = iter([0.5, 0.9, 0.1])  # epoch 1 is the best; epoch 2 is killed before it is scored
+    monkeypatch.setattr(loop_module, "validation_ncc", lambda method, pairs: next(scores))
+    original_step = loop_module.build_method
+
+    def killed_in_epoch_2(*args, **kwargs):
+        method = original_step(*args, **kwargs)
+        step = method.train_step
+
+        def maybe_die(bank, rng):
+            if method.steps == settings.iterations_per_epoch + 1:
+                raise KeyboardInterrupt("killed")
+            return step(bank, rng)
+
+        method.train_step = maybe_die
+        return method
+
+    monkeypatch.setattr(loop_module, "build_method", killed_in_epoch_2)
+    with pytest.raises(KeyboardInterrupt):
+        train(settings, bank, val, tmp_path, progress=False)
+    best_before = torch.load(tmp_path / "best.pt", weights_only=False)
+    (tmp_path / "best.pt").unlink()
+    monkeypatch.setattr(loop_module, "build_method", original_step)
+    scores = iter([0.2, 0.3])
+    resumed = train(settings, bank, val, tmp_path, progress=False)
+    assert resumed.resumed_from_epoch == 1 and resumed.best_epoch == 1 and resumed.epochs_run == 3
+    best = torch.load(tmp_path / "best.pt", weights_only=False)
+    assert best["epoch"] == 1 and best["val_ncc"] == 0.9
+    for key, value in best_before["generator"].items():
+        torch.testing.assert_close(best["generator"][key], value.cpu())
 
 
 def test_a_stale_checkpoint_of_other_settings_is_ignored(tmp_path, toy):

@@ -1,4 +1,4 @@
-"""Figs. 4 and 5 of the x-ray study (vrgan.xray.attribution) and their layouts (vrgan.figures)."""
+"""Figs. 4 and 5 of the x-ray study (vrgan.attribution) and their layouts (vrgan.figures)."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from vrgan.figures import attribution_figure, severity_figure
-from vrgan.xray.attribution import closest_label, desired_labels, draw_attribution_figure, draw_severity_figure
+from vrgan.attribution import closest_label, desired_labels, draw_attribution_figure, draw_severity_figure
 
 
 class Shift(torch.nn.Module):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -65,3 +66,54 @@ def snakemake(work: Path, *args: str, cores: int = 2, timeout: int = 600) -> sub
         text=True,
         timeout=timeout,
     )
+
+
+_RULES_PROGRAM = r"""
+import json
+import sys
+from pathlib import Path
+
+from snakemake.api import SnakemakeApi
+from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings, StorageSettings
+
+work = Path(sys.argv[1])
+with SnakemakeApi(OutputSettings(quiet={"all"})) as api:
+    workflow = api.workflow(
+        resource_settings=ResourceSettings(),
+        config_settings=ConfigSettings(),
+        storage_settings=StorageSettings(),
+        snakefile=work / "Snakefile",
+        workdir=work,
+    )._workflow
+    rules = {}
+    for rule in workflow.rules:
+        folder = Path(rule.snakefile).parent
+        names = rule.input._names
+        code = list(rule.input[slice(*names["code"])]) if "code" in names else None
+        rules[rule.name] = {
+            "snakefile": str(rule.snakefile),
+            "script": str((folder / rule.script).resolve()) if rule.script else None,
+            "conda": str((folder / rule.conda_env).resolve()) if rule.conda_env else None,
+            "code": None if code is None else [str((work / c).resolve()) for c in code],
+            "params": list(rule.params._names),
+        }
+print("RULES=" + json.dumps(rules))
+"""
+
+
+def workflow_rules(work: Path) -> dict[str, dict]:
+    """Every rule of the workflow in ``work``, as Snakemake loads it: its ``snakefile``, ``script`` and
+    ``conda`` file (absolute paths or None), ``code`` inputs (absolute paths, None without a
+    ``code=`` input) and ``params`` names. Runs in a subprocess, because
+    loading a workflow changes the working directory and ``sys.path``."""
+    done = subprocess.run(
+        [sys.executable, "-c", _RULES_PROGRAM, str(work)],
+        cwd=work,
+        env={**os.environ, "PYTHONPATH": str(work)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    line = next((line for line in done.stdout.splitlines() if line.startswith("RULES=")), None)
+    assert done.returncode == 0 and line, (done.stdout + done.stderr)[-3000:]
+    return json.loads(line.removeprefix("RULES="))

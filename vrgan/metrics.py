@@ -10,18 +10,30 @@ two maps' pixels (the published code divided by the unbiased std, which differs 
 Constant maps are handled explicitly: a constant prediction (for example a generator that outputs
 zeros) carries no attribution and scores 0; a constant target makes the score undefined and gives
 NaN, so an ill-posed pair can never silently count as a success or a failure.
+
+torch is optional here: it is imported only when ``ncc`` is given tensors, so the data and imaging
+environments (no torch) can score numpy maps.
 """
 
 from __future__ import annotations
 
-from typing import overload
+import sys
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ["ncc", "summarize_ncc"]
 
 _EPS = 1e-12
+
+
+def _is_tensor(value: Any) -> bool:
+    """True for a torch tensor; never imports torch (a tensor exists only if torch is loaded)."""
+    torch_module = sys.modules.get("torch")
+    return torch_module is not None and isinstance(value, torch_module.Tensor)
 
 
 @overload
@@ -54,8 +66,8 @@ def ncc(pred, target):
     ValueError
         If the shapes differ or are not (N, H, W).
     """
-    is_torch = isinstance(pred, torch.Tensor)
-    if is_torch != isinstance(target, torch.Tensor):
+    is_torch = _is_tensor(pred)
+    if is_torch != _is_tensor(target):
         raise ValueError("pred and target must both be numpy arrays or both be torch tensors")
     if tuple(pred.shape) != tuple(target.shape):
         raise ValueError(f"pred and target shapes differ: {tuple(pred.shape)} vs {tuple(target.shape)}")
@@ -64,6 +76,8 @@ def ncc(pred, target):
     if pred.ndim != 3:
         raise ValueError(f"expected maps of shape (N, H, W), got {tuple(pred.shape)}")
     if is_torch:
+        import torch
+
         a = pred.detach().float().flatten(1)
         b = target.detach().float().flatten(1).to(a.device)
         const_a = a.amax(dim=1) == a.amin(dim=1)

@@ -5,7 +5,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from vrgan.cohort.artefacts import log_to
+from vrgan.artefacts import log_to, write_table
 from vrgan.evaluation import baseline_maps, per_pair_ncc
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's script directive
@@ -22,5 +22,5 @@ for name, maps in baseline_maps(test["x"], val[val_target], ring=p.ring).items()
     table.insert(0, "method", name)
     tables.append(table)
 result = pd.concat(tables, ignore_index=True)
-result.to_csv(snakemake.output[0], index=False)
+write_table(result, snakemake.output[0])
 logging.info("baselines, mean test NCC:\n%s", result.groupby("method").mean(numeric_only=True).round(4))

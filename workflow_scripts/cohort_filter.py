@@ -4,9 +4,9 @@ import logging
 
 import pandas as pd
 
+from vrgan.artefacts import log_to, write_summary, write_table
 from vrgan.cohort import build_cohort, read_transplant_patients, select_pa_exams
 from vrgan.cohort.privacy import pseudonymizer_from_settings
-from vrgan.cohort.artefacts import log_to, write_summary
 
 log_to(snakemake.log[0])
 p = snakemake.params
@@ -17,7 +17,7 @@ logging.info("transplant patients listed: %d", len(transplant))
 exams, _, _ = select_pa_exams(pd.read_parquet(snakemake.input.ingest))
 matches = pd.read_parquet(snakemake.input.matches)
 cohort, excluded = build_cohort(matches, exams, pd.read_parquet(snakemake.input.pft), transplant, p.copd_threshold)
-cohort.to_parquet(snakemake.output.table, index=False)
+write_table(cohort, snakemake.output.table)
 counts = {
     "matched_exams": len(matches),
     "transplant_exams_excluded": len(excluded),

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
+from vrgan.artefacts import log_to, read_summary, write_summary, write_table
 from vrgan.cohort import build_flow, draw_flow
-from vrgan.cohort.artefacts import log_to, read_summary, write_summary
 
 log_to(snakemake.log[0])
 i = snakemake.input
@@ -19,7 +19,7 @@ flow = build_flow(
     pd.read_csv(i.splits),
     pd.read_parquet(i.pairs),
 )
-flow.to_csv(snakemake.output.table, index=False)
+write_table(flow, snakemake.output.table)
 draw_flow(flow, snakemake.output.figure)
 counts = {f"{r.box}": int(r.n) for r in flow[flow["kind"] == "count"].itertuples()}
 write_summary(snakemake.output.summary, "flow", counts, {})

@@ -5,8 +5,8 @@ import logging
 
 import pandas as pd
 
+from vrgan.artefacts import log_to, write_table
 from vrgan.cohort import FlowDisagreesWithTruth, check_agreement, compare_flow_with_truth
-from vrgan.cohort.artefacts import log_to
 from vrgan.cohort.privacy import pseudonymizer_from_settings
 
 log_to(snakemake.log[0])
@@ -21,4 +21,4 @@ try:
 except FlowDisagreesWithTruth as err:
     logging.error("%s\n%s", err, table[table["result"] == "disagree"].to_string())
     raise
-table.to_csv(snakemake.output.table, index=False)
+write_table(table, snakemake.output.table)

@@ -1,7 +1,7 @@
 """Snakemake adapter: every DICOM file -> ingest.parquet + images/ shards (vrgan.cohort.ingest)."""
 
+from vrgan.artefacts import atomic_write, log_to, write_summary, write_table
 from vrgan.cohort import check_export, export_paths, ingest_export
-from vrgan.cohort.artefacts import log_to, write_summary
 from vrgan.cohort.privacy import pseudonymizer_from_settings
 
 log_to(snakemake.log[0])
@@ -13,8 +13,9 @@ cohort = snakemake.config["cohort"]
 demo = cohort["source"] == "demo"
 check_export(export_paths(cohort), cohort["pft_columns"], cohort["transplant_columns"], demo=demo)
 pseudo = pseudonymizer_from_settings(p.privacy)
-table = ingest_export(p.dicom_dir, snakemake.output.images, pseudo, p.max_rejected_fraction, snakemake.threads, True)
-table.to_parquet(snakemake.output.table, index=False)
+with atomic_write(snakemake.output.images) as images:  # the image cache appears complete or not at all
+    table = ingest_export(p.dicom_dir, images, pseudo, p.max_rejected_fraction, snakemake.threads, True)
+write_table(table, snakemake.output.table)
 counts = {"files": len(table), **table["status"].value_counts().sort_index().to_dict()}
 counts["views_of_decoded"] = table.loc[table["status"] == "ok", "view"].value_counts().sort_index().to_dict()
 parameters = {"max_rejected_fraction": p.max_rejected_fraction, "threads": snakemake.threads}

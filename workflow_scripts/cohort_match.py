@@ -4,18 +4,17 @@ import logging
 
 import pandas as pd
 
+from vrgan.artefacts import log_to, write_summary, write_table
 from vrgan.cohort import match_exams, select_pa_exams
-from vrgan.cohort.artefacts import log_to, write_summary
 
 log_to(snakemake.log[0])
 exams, not_pa, extra = select_pa_exams(pd.read_parquet(snakemake.input.ingest))
 pfts = pd.read_parquet(snakemake.input.pft)
 matches, unmatched = match_exams(exams, pfts, snakemake.params.window_days)
-matches.to_parquet(snakemake.output.table, index=False)
-extra[["exam_key", "image_key", "kept_image_key"]].assign(reason="extra_pa_image_in_study").to_csv(
-    snakemake.output.extra_images, index=False
-)
-unmatched[["kind", "id", "reason"]].to_csv(snakemake.output.unmatched, index=False)
+write_table(matches, snakemake.output.table)
+extra_images = extra[["exam_key", "image_key", "kept_image_key"]].assign(reason="extra_pa_image_in_study")
+write_table(extra_images, snakemake.output.extra_images)
+write_table(unmatched[["kind", "id", "reason"]], snakemake.output.unmatched)
 counts = {
     "pa_images": len(exams) + len(extra),
     "not_pa_images": len(not_pa),

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
+from vrgan.artefacts import log_to, write_summary, write_table
 from vrgan.cohort import clean_pfts, read_pft_csv
 from vrgan.cohort.privacy import pseudonymizer_from_settings
-from vrgan.cohort.artefacts import log_to, write_summary
 from vrgan.cohort.export import check_csv_columns
 
 log_to(snakemake.log[0])
@@ -13,8 +13,8 @@ check_csv_columns(p.pft_csv, p.pft_columns, "cohort.pft_csv")
 pseudo = pseudonymizer_from_settings(p.privacy)
 known = set(pd.read_parquet(snakemake.input.ingest, columns=["patient_key"])["patient_key"].dropna())
 accepted, rejected = clean_pfts(read_pft_csv(p.pft_csv, p.pft_columns), known, pseudo)
-accepted.to_parquet(snakemake.output.table, index=False)
-rejected.to_csv(snakemake.output.rejected, index=False)
+write_table(accepted, snakemake.output.table)
+write_table(rejected, snakemake.output.rejected)
 counts = {"rows": len(accepted) + len(rejected), "ok": len(accepted), **rejected["reason"].value_counts().to_dict()}
 write_summary(
     snakemake.output.summary, "pft", counts, {"pft_columns": p.pft_columns, "key_fingerprint": p.key_fingerprint}

@@ -2,16 +2,16 @@
 
 import pandas as pd
 
+from vrgan.artefacts import log_to, write_summary, write_table
 from vrgan.cohort import make_pairs, split_subjects
-from vrgan.cohort.artefacts import log_to, write_summary
 
 log_to(snakemake.log[0])
 split = snakemake.params.split
 cohort = pd.read_parquet(snakemake.input.cohort)
 splits = split_subjects(cohort, split["validation_fraction"], split["test_fraction"], split["seed"])
 pairs = make_pairs(cohort, splits)
-splits.to_csv(snakemake.output.splits, index=False)
-pairs.to_parquet(snakemake.output.pairs, index=False)
+write_table(splits, snakemake.output.splits)
+write_table(pairs, snakemake.output.pairs)
 exams = cohort.merge(splits, on="patient_key")["split"].value_counts().to_dict()
 counts = {
     "subjects": splits["split"].value_counts().to_dict(),

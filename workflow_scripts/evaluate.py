@@ -5,7 +5,7 @@ import logging
 import numpy as np
 import torch
 
-from vrgan.cohort.artefacts import log_to
+from vrgan.artefacts import log_to, write_table
 from vrgan.evaluation import per_pair_ncc
 from vrgan.training import load_generator, predict_maps
 from vrgan.training.device import resolve_device, resolve_precision
@@ -22,6 +22,6 @@ maps = predict_maps(generator, pairs["x"], pairs["y"], pairs["y_prime"], device,
 targets = {key.removeprefix("target_"): pairs[key] for key in pairs.files if key.startswith("target")}
 columns = snakemake.params.get("columns", ["y", "y_prime"])  # per-pair arrays of the npz to copy
 table = per_pair_ncc(maps, targets, {name: pairs[name] for name in columns})
-table.to_csv(snakemake.output[0], index=False)
+write_table(table, snakemake.output[0])
 logging.info("%s seed %d: mean test NCC %s", settings.method, settings.seed,
              table.filter(like="ncc_").mean().round(4).to_dict())

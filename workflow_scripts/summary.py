@@ -4,7 +4,7 @@ import logging
 
 import pandas as pd
 
-from vrgan.cohort.artefacts import log_to
+from vrgan.artefacts import log_to, save_figure, write_table
 from vrgan.evaluation import seed_table, summary_table
 from vrgan.figures import seed_curves_figure
 
@@ -22,12 +22,12 @@ tables = []
 for output, column in (scores or {"summary": p.column}).items():
     seeds = seed_table(per_pair, column, subsets)
     summary = summary_table(seeds)
-    summary.to_csv(getattr(snakemake.output, output), index=False)
+    write_table(summary, getattr(snakemake.output, output))
     logging.info("test NCC (%s):\n%s", column, summary.to_string(index=False))
     if scores:  # several ground truths: say which one each row is scored against
         seeds.insert(2, "target", column.removeprefix("ncc_"))
     tables.append(seeds)
-pd.concat(tables, ignore_index=True).to_csv(snakemake.output.seeds, index=False)
+write_table(pd.concat(tables, ignore_index=True), snakemake.output.seeds)
 
 histories = {run: pd.read_csv(path) for run, path in zip(runs, snakemake.input.histories)}
-seed_curves_figure(histories, snakemake.params.title).savefig(snakemake.output.curves, dpi=100)
+save_figure(seed_curves_figure(histories, snakemake.params.title), snakemake.output.curves, dpi=100)

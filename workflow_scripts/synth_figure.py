@@ -3,6 +3,7 @@
 import sys
 from pathlib import Path
 
+from vrgan.artefacts import save_figure
 from vrgan.cli import configure_logging
 from vrgan.synth.figure import figure_subjects
 
@@ -11,4 +12,4 @@ snakemake = globals()["snakemake"]  # injected by Snakemake's script directive
 sys.stderr = open(snakemake.log[0], "w")
 configure_logging()
 figure = figure_subjects(Path(snakemake.input.truth).parent, snakemake.params.subjects, snakemake.params.visits)
-figure.savefig(snakemake.output[0], dpi=100)
+save_figure(figure, snakemake.output[0], dpi=100)

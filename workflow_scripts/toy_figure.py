@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from vrgan.cohort.artefacts import log_to
+from vrgan.artefacts import log_to, save_figure
 from vrgan.figures import attribution_figure
 from vrgan.toy import render_squares
 from vrgan.training import load_generator, predict_maps
@@ -25,4 +25,4 @@ maps = predict_maps(vrgan, x, y, y_primes, device)
 vagan_map = predict_maps(vagan, x[:1], y[:1], y_primes[:1], device)[0]
 targets = render_squares(y_primes, size) - render_squares(y, size)
 fig = attribution_figure(x[0], float(y[0]), y_primes, maps, vagan_map, targets)
-fig.savefig(snakemake.output[0], dpi=120)
+save_figure(fig, snakemake.output[0], dpi=120)

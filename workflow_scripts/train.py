@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from vrgan.cohort.artefacts import log_to
+from vrgan.artefacts import log_to
 from vrgan.training import EvalPairs, ImageBank, TrainingSettings, train
 from vrgan.training.history import plot_history
 

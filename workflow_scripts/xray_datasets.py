@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from vrgan.cohort.artefacts import log_to
+from vrgan.artefacts import log_to
 from vrgan.xray import PAIR_FILES, PreprocessedImages, build_pair_set, build_training_set, load_maps, write_npz
 from vrgan.xray.summary import write_xray_summary
 

@@ -2,19 +2,16 @@
 
 import pandas as pd
 
-from vrgan.cohort.artefacts import log_to
+from vrgan.artefacts import atomic_write, log_to
 from vrgan.xray import preprocess_cohort_images
 from vrgan.xray.summary import write_xray_summary
 
 log_to(snakemake.log[0])
 cohort = pd.read_parquet(snakemake.input.cohort)
-index, manifest = preprocess_cohort_images(
-    cohort["image_key"],
-    snakemake.input.images,
-    snakemake.output.preprocessed,
-    snakemake.params.resize,
-    snakemake.threads,
-)
+with atomic_write(snakemake.output.preprocessed) as preprocessed:  # complete or not at all
+    index, manifest = preprocess_cohort_images(
+        cohort["image_key"], snakemake.input.images, preprocessed, snakemake.params.resize, snakemake.threads
+    )
 counts = {"images": len(manifest), **manifest["status"].value_counts().sort_index().to_dict()}
 counts["failed_reasons"] = manifest.loc[manifest["status"] != "ok", "reason"].value_counts().to_dict()
 counts["shards"] = int(index["shard"].nunique()) if len(index) else 0

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from vrgan.cohort.artefacts import log_to
+from vrgan.artefacts import log_to, write_table
 from vrgan.registration import RegistrationThresholds
 from vrgan.xray import PreprocessedImages, register_cohort_pairs, save_maps
 from vrgan.xray.summary import write_xray_summary
@@ -12,7 +12,7 @@ thresholds = RegistrationThresholds(**snakemake.params.registration)
 pairs = pd.read_parquet(snakemake.input.pairs)
 images = PreprocessedImages(snakemake.input.preprocessed)
 table, maps = register_cohort_pairs(pairs, images, thresholds, snakemake.threads)
-table.to_parquet(snakemake.output.table, index=False)
+write_table(table, snakemake.output.table)
 save_maps(snakemake.output.maps, **maps)
 by_split = table.groupby("split")
 counts = {"pairs": len(table), "status": by_split["status"].value_counts().unstack(fill_value=0).to_dict("index")}

@@ -4,7 +4,7 @@ import logging
 
 import pandas as pd
 
-from vrgan.cohort.artefacts import log_to
+from vrgan.artefacts import log_to
 from vrgan.xray import PreprocessedImages, draw_registration_figure, load_maps
 
 log_to(snakemake.log[0])

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
+from vrgan.artefacts import log_to, write_table
 from vrgan.cohort import ImageCache
-from vrgan.cohort.artefacts import log_to
 from vrgan.cohort.privacy import pseudonymizer_from_settings
 from vrgan.synth import load_truth
 from vrgan.xray import PreprocessedImages, compare_ground_truths, load_maps, render_truth_maps, save_maps
@@ -16,9 +16,9 @@ images, pairs = PreprocessedImages(i.preprocessed), pd.read_parquet(i.pairs)
 pseudo = pseudonymizer_from_settings(p.privacy)
 table, maps = render_truth_maps(pairs, load_truth(i.truth), pseudo, ImageCache(i.images), images, p.resize)
 save_maps(out.maps, **maps)
-table.to_csv(out.table, index=False)
+write_table(table, out.table)
 compared = compare_ground_truths(pd.read_parquet(i.registration), load_maps(i.registration_maps), maps, images, p.crop)
-compared.to_csv(out.comparison, index=False)
+write_table(compared, out.comparison)
 counts = {"pairs": len(table), "status": table["status"].value_counts().to_dict()}
 counts |= {"x_reproduced": int(table["x_reproduced"].eq(True).sum()), **summarize_agreement(compared)}
 parameters = {"resize": p.resize, "crop": p.crop, "key_fingerprint": p.key_fingerprint}

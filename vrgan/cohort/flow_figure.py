@@ -10,6 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from vrgan.artefacts import save_figure  # noqa: E402
+
 from .flow import flow_count  # noqa: E402
 
 _BOX = {"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": "black", "linewidth": 0.8}
@@ -107,5 +109,5 @@ def draw_flow(flow: pd.DataFrame, path: str | os.PathLike[str]) -> None:
             "", xy=(x, bottom + 0.03), xytext=(0.3, ys["subjects"] - 0.022), arrowprops={"arrowstyle": "->", "lw": 0.8}
         )
     ax.set_title("Cohort flow", fontsize=12)
-    fig.savefig(path, dpi=100, bbox_inches="tight", metadata={"Software": None})
+    save_figure(fig, path, dpi=100, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)

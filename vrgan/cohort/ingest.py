@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 import pandas as pd
 from tqdm import tqdm
 
+from vrgan.artefacts import write_table
+
 from .dicom_scan import scan_file
 from .image_cache import INDEX_COLUMNS, INDEX_NAME, ShardItem, plan_shards, write_shard
 from .pixels import IntensityInfo
@@ -231,7 +233,7 @@ def decode_accepted(
     typed = finish_ingest_table(out)
     cached = typed.loc[~failed & out["shard"].notna(), INDEX_COLUMNS]
     cached = cached.astype({"offset": "int64", "rows": "int64", "columns": "int64", "bits_stored": "int64"})
-    cached.astype({"inverted": "bool"}).to_parquet(images_dir / INDEX_NAME, index=False)
+    write_table(cached.astype({"inverted": "bool"}), images_dir / INDEX_NAME)  # last, atomically: the cache is complete
     return out
 
 

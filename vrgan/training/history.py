@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -12,21 +10,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-__all__ = ["plot_history", "write_atomic_csv"]
+from vrgan.artefacts import save_figure  # noqa: E402
 
-
-def write_atomic_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write ``frame`` to ``path`` through a temporary file and a rename (never a half file)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+__all__ = ["plot_history"]
 
 
 def plot_history(history: pd.DataFrame, path: str | Path, title: str = "") -> None:
@@ -49,5 +35,5 @@ def plot_history(history: pd.DataFrame, path: str | Path, title: str = "") -> No
     ax_ncc.set_ylabel("validation NCC")
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    save_figure(fig, path, dpi=100)
     plt.close(fig)

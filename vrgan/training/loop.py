@@ -5,8 +5,10 @@ Files in the run's output folder:
 - ``best.pt``: the generator (and R / critic) of the epoch with the best validation NCC, with the
   settings it was trained with; what evaluation uses.
 - ``last.pt``: the complete state at the end of the last finished epoch (networks, optimisers,
-  random-number generators, history). A killed job that is started again resumes from it instead of
-  restarting, provided its settings fingerprint matches; it is removed when training finishes.
+  random-number generators, history, and a copy of ``best.pt``'s content). A killed job that is
+  started again resumes from it instead of restarting, provided its settings fingerprint matches,
+  and writes ``best.pt`` again if it is missing (Snakemake deletes a job's outputs before it
+  restarts it); ``last.pt`` is removed when training finishes.
 - ``history.csv``: one row per epoch: iterations so far, seconds, mean losses, validation NCC.
 
 Epoch 0 is the state before the adversarial game (after R's warm-up for VR-GAN). Training stops
@@ -16,8 +18,6 @@ after ``max_epochs`` or after ``patience`` epochs without a better validation NC
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,15 +28,15 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
+from vrgan.artefacts import atomic_write, write_table
 from vrgan.metrics import ncc
 from vrgan.training.data import EvalPairs, ImageBank
 from vrgan.training.device import resolve_device, resolve_precision
-from vrgan.training.history import write_atomic_csv
 from vrgan.training.inference import predict_maps
 from vrgan.training.methods import GANMethod, build_method
 from vrgan.training.settings import TrainingSettings
 
-__all__ = ["TrainingResult", "save_atomic", "train", "validation_ncc"]
+__all__ = ["TrainingResult", "save_checkpoint", "train", "validation_ncc"]
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +52,10 @@ class TrainingResult:
     history: pd.DataFrame
 
 
-def save_atomic(obj: Any, path: Path) -> None:
-    """``torch.save`` through a temporary file and a rename, so a killed job leaves no half file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+def save_checkpoint(obj: Any, path: Path) -> None:
+    """``torch.save`` through ``atomic_write``, so a killed job leaves no half checkpoint."""
+    with atomic_write(path) as tmp:
         torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def validation_ncc(method: GANMethod, pairs: EvalPairs) -> float:
@@ -86,6 +80,11 @@ def _restore_rng(rng: np.random.Generator, state: dict[str, Any]) -> None:
     torch.set_rng_state(state["torch"])
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _cpu_copy(state: dict[str, Any]) -> dict[str, Any]:
+    """A state dict whose tensors are CPU copies, unaffected by further training steps."""
+    return {key: value.detach().to("cpu", copy=True) if torch.is_tensor(value) else value for key, value in state.items()}
 
 
 def _mean_logs(logs: list[dict[str, torch.Tensor]]) -> dict[str, float]:
@@ -132,6 +131,7 @@ def train(
     method = build_method(settings, device, dtype)
     history: list[dict[str, Any]] = []
     epoch, best_ncc, best_epoch, stale = 0, -np.inf, -1, 0
+    best_payload: dict[str, Any] | None = None
     warmup_done = False
     resumed_from: int | None = None
 
@@ -143,14 +143,18 @@ def train(
             _restore_rng(rng, state["rng"])
             history = state["history"]
             epoch, best_ncc, best_epoch, stale = state["epoch"], state["best_ncc"], state["best_epoch"], state["stale"]
+            best_payload = state.get("best")
             warmup_done = True
             resumed_from = epoch
             log.info("resuming from %s at epoch %d (best so far %.4f at epoch %d)", last_path, epoch, best_ncc, best_epoch)
+            if best_payload is not None and not best_path.exists():
+                save_checkpoint(best_payload, best_path)
+                log.info("wrote %s again from %s (epoch %d)", best_path, last_path, best_epoch)
         else:
             log.warning("ignoring %s: it was written with other settings; starting from scratch", last_path)
 
     def checkpoint() -> None:
-        save_atomic(
+        save_checkpoint(
             {
                 "fingerprint": settings.fingerprint(),
                 "method": method.state_dict(),
@@ -160,32 +164,31 @@ def train(
                 "best_ncc": best_ncc,
                 "best_epoch": best_epoch,
                 "stale": stale,
+                "best": best_payload,
             },
             last_path,
         )
 
     def end_of_epoch(logs: list[dict[str, torch.Tensor]], seconds: float) -> None:
-        nonlocal best_ncc, best_epoch, stale
+        nonlocal best_ncc, best_epoch, stale, best_payload
         value = validation_ncc(method, val_pairs)
         improved = bool(np.isfinite(value) and value > best_ncc)
         if improved:
             best_ncc, best_epoch, stale = value, epoch, 0
-            save_atomic(
-                {
-                    "settings": settings.as_dict(),
-                    "generator": method.generator.state_dict(),
-                    "networks": {name: m.state_dict() for name, m in method.modules().items()},
-                    "epoch": epoch,
-                    "val_ncc": value,
-                },
-                best_path,
-            )
+            best_payload = {
+                "settings": settings.as_dict(),
+                "generator": _cpu_copy(method.generator.state_dict()),
+                "networks": {name: _cpu_copy(m.state_dict()) for name, m in method.modules().items()},
+                "epoch": epoch,
+                "val_ncc": value,
+            }
+            save_checkpoint(best_payload, best_path)
         elif epoch > 0:
             stale += 1
         row = {"epoch": epoch, "iterations": method.steps, "seconds": round(seconds, 2), **_mean_logs(logs)}
         row.update({"val_ncc": value, "best": improved})
         history.append(row)
-        write_atomic_csv(pd.DataFrame(history), out_dir / "history.csv")
+        write_table(pd.DataFrame(history), out_dir / "history.csv")
         log.info("epoch %d: val NCC %.4f%s", epoch, value, " (best)" if improved else "")
         checkpoint()
 

@@ -9,8 +9,8 @@ and the datasets the trainer consumes. The pure functions live in ``vrgan.prepro
 - ``build_training_set``, ``build_pair_set``, ``write_npz``: ``results/xray/data``;
 - ``draw_registration_figure``: the Fig. 3-style figure.
 
-``vrgan.xray.attribution`` (Figs. 4 and 5 of the trained generators) imports torch and is not
-re-exported here.
+Figs. 4 and 5 of the trained generators are drawn by ``vrgan.attribution`` (it needs torch, which
+the imaging environment of these stages does not have).
 """
 
 from .datasets import PAIR_FILES, build_pair_set, build_training_set, write_npz

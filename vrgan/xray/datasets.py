@@ -31,6 +31,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from vrgan.artefacts import atomic_write
 from vrgan.preprocessing import centre_crop
 
 from .ground_truth import pair_ids
@@ -138,6 +139,6 @@ def build_pair_set(
 
 
 def write_npz(path: str | os.PathLike[str], data: dict[str, np.ndarray]) -> None:
-    """Write a dataset as an uncompressed ``.npz`` (memory-friendly to load, no pickles)."""
-    with open(path, "wb") as handle:
+    """Write a dataset as an uncompressed ``.npz`` (memory-friendly to load, no pickles), atomically."""
+    with atomic_write(path) as tmp, open(tmp, "wb") as handle:
         np.savez(handle, **data)

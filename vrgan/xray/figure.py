@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from vrgan.artefacts import save_figure  # noqa: E402
+
 from .preprocessed import PreprocessedImages  # noqa: E402
 
 __all__ = ["choose_figure_pairs", "draw_registration_figure"]
@@ -87,6 +89,6 @@ def draw_registration_figure(
         )
     fig.suptitle("Registration ground truth (affine, pystackreg), in the style of the paper's Fig. 3", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
     plt.close(fig)
     return chosen

@@ -24,6 +24,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from vrgan.artefacts import atomic_write
 from vrgan.registration import RegistrationThresholds, register_pairs
 
 from .preprocessed import PreprocessedImages
@@ -116,12 +117,12 @@ def register_cohort_pairs(
 
 
 def save_maps(path: str | os.PathLike[str], **arrays: np.ndarray) -> None:
-    """Write maps (``pair_id`` and (M, S, S) arrays) as an uncompressed ``.npz`` (no pickles)."""
+    """Write maps (``pair_id`` and (M, S, S) arrays) as an uncompressed ``.npz`` (no pickles), atomically."""
     ids = np.asarray(arrays["pair_id"], dtype=str)
     for name, array in arrays.items():
         if len(array) != len(ids):
             raise ValueError(f"{name} has {len(array)} rows for {len(ids)} pair ids")
-    with open(path, "wb") as handle:
+    with atomic_write(path) as tmp, open(tmp, "wb") as handle:
         np.savez(handle, **{**arrays, "pair_id": ids})
 
 

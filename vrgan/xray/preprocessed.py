@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from vrgan.artefacts import atomic_write, write_table
 from vrgan.cohort import ImageCache
 from vrgan.preprocessing import preprocess_image
 
@@ -48,7 +49,8 @@ def _preprocess_shard(job: tuple[str, str, str, list[str], int]) -> tuple[list[d
         manifest.append({"image_key": key, "status": "ok", "reason": "", "shard": shard})
         arrays.append(array)
     stack = np.stack(arrays) if arrays else np.zeros((0, size, size), np.float32)
-    np.save(Path(out_dir) / shard, stack)
+    with atomic_write(Path(out_dir) / shard) as tmp:
+        np.save(tmp, stack)
     return index, manifest
 
 
@@ -100,8 +102,8 @@ def preprocess_cohort_images(
     manifest = pd.DataFrame(manifest, columns=["image_key", "status", "reason", "shard"])
     if index.empty:
         index = pd.DataFrame(columns=["image_key", "shard", "position"])
-    index.to_parquet(out / INDEX_NAME, index=False)
-    manifest.to_csv(out / MANIFEST_NAME, index=False)
+    write_table(manifest, out / MANIFEST_NAME)
+    write_table(index, out / INDEX_NAME)  # last: a cache is complete when its index exists
     return index, manifest
 
 

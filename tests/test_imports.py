@@ -1,0 +1,58 @@
+"""vrgan.imports: the package modules a script uses, followed name by name, on a fake package."""
+
+from pathlib import Path
+
+import pytest
+
+from vrgan.imports import modules_used_by
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.fixture
+def fake(tmp_path):
+    return write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/base.py": "import numpy as np\n",
+            "pkg/stage.py": "from pkg.base import np\nfrom . import helpers\n",
+            "pkg/helpers.py": "def f():\n    from pkg.late import g\n",
+            "pkg/late.py": "",
+            "pkg/typed.py": "",
+            "pkg/sub/__init__.py": "from .maps import load_maps\nfrom .figure import draw\nVERSION = 1\n",
+            "pkg/sub/maps.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.typed\nfrom ..base import np\n",
+            "pkg/sub/figure.py": "import matplotlib\n",
+            "script.py": "import os\nfrom pkg.sub import load_maps\nimport pkg.stage\n",
+        },
+    )
+
+
+def test_a_name_from_a_package_is_traced_to_its_module_not_to_its_siblings(fake):
+    used = modules_used_by(fake / "script.py", fake, "pkg")
+    assert used == ["pkg/base.py", "pkg/helpers.py", "pkg/late.py", "pkg/stage.py", "pkg/sub/maps.py"]
+
+
+def test_a_name_defined_in_an_init_uses_the_init(fake):
+    write(fake, {"other.py": "from pkg.sub import VERSION\nfrom pkg import sub\n"})
+    used = modules_used_by(fake / "other.py", fake, "pkg")
+    # VERSION lives in pkg/sub/__init__.py; importing the package object uses all it imports
+    assert used == ["pkg/base.py", "pkg/sub/__init__.py", "pkg/sub/figure.py", "pkg/sub/maps.py"]
+
+
+def test_a_missing_module_is_named(fake):
+    write(fake, {"broken.py": "from pkg.nowhere import thing\n"})
+    with pytest.raises(ValueError, match=r"no module pkg\.nowhere"):
+        modules_used_by(fake / "broken.py", fake, "pkg")
+
+
+def test_the_training_script_uses_the_training_modules_and_metrics():
+    repo = Path(__file__).resolve().parents[1]
+    used = modules_used_by(repo / "workflow_scripts" / "train.py", repo)
+    assert {"vrgan/training/loop.py", "vrgan/models/unet.py", "vrgan/metrics.py", "vrgan/artefacts.py"} <= set(used)
+    assert not [m for m in used if m.startswith(("vrgan/cohort/", "vrgan/xray/"))]
