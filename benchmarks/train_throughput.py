@@ -28,7 +28,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from vrgan.toy import make_toy_dataset
 from vrgan.training import GeneratorSettings, ImageBank, TrainingSettings, VAGANSettings, build_method
-from vrgan.training.device import autocast, resolve_device, resolve_precision
+from vrgan.training.device import resolve_device, resolve_precision
 
 
 def matmul_throughput(device: torch.device, dtype: torch.dtype | None, n: int = 4096, repeats: int = 5) -> float:

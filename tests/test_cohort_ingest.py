@@ -1,12 +1,11 @@
 """DICOM ingest: reject reasons, views, decode order, the image cache (vrgan.cohort ingest)."""
 
-import datetime as dt
 import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
-from cohort_export import BASIC_TEXT_SR, CR, DAY0, make_dataset, pixels, save
+from cohort_export import BASIC_TEXT_SR, DAY0, make_dataset, pixels, save
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 from pydicom.uid import JPEG2000Lossless, MPEG2MPML, RLELossless

@@ -6,10 +6,6 @@ Patient IDs (also in the folder names), the UIDs and the true dates must not app
 byte under results/ (tables, logs, figure) or in snakemake's own logs.
 """
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +13,10 @@ import pandas as pd
 import pytest
 import yaml
 from cohort_export import build_standard_export
+from workflow import copy_workflow, snakemake, tiny_config
 
 from vrgan.cohort import ImageCache
 
-REPO = Path(__file__).resolve().parents[1]
 TARGETS = [
     "results/cohort/flow.csv",
     "results/cohort/flow.png",
@@ -32,17 +28,9 @@ pytestmark = pytest.mark.workflow
 
 
 def make_workdir(tmp: Path, export_root: Path | None, synth: dict | None = None, **cohort) -> Path:
-    """The repo's workflow files in ``tmp/wf`` with a config pointing at ``export_root`` (None:
-    the demo export, made by rule synth_export with the ``synth`` settings)."""
-    work = tmp / "wf"
-    work.mkdir()
-    for name in ("Snakefile", "rules", "workflow_scripts", "schemas", "envs", "report", "vrgan"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy(source, work / name)
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    """The workflow in ``tmp/wf`` with the tiny config pointing at ``export_root`` (None: the demo
+    export, made by rule synth_export with the ``synth`` settings)."""
+    config = tiny_config()
     if export_root is not None:
         config["cohort"].update(
             source="export",
@@ -53,20 +41,7 @@ def make_workdir(tmp: Path, export_root: Path | None, synth: dict | None = None,
     config["synth"].update(synth or {})
     config["cohort"]["split"].update(validation_fraction=0.34, test_fraction=0.34)
     config["cohort"].update(cohort)
-    (work / "config.yaml").write_text(yaml.safe_dump(config))
-    return work
-
-
-def snakemake(work: Path, *args: str, cores: int = 2) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(work)}  # the copied vrgan, not an installed one
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", str(cores), *args],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return copy_workflow(tmp / "wf", config)
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,6 @@
 """The x-ray DAG through the real snakemake CLI on a tiny demo config: synthetic export -> cohort ->
 xray_preprocess -> xray_register -> xray_truth_maps -> xray_datasets (+ the figure)."""
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,8 +8,8 @@ import pytest
 import yaml
 
 from vrgan.training import EvalPairs, ImageBank
+from workflow import copy_workflow, snakemake
 
-REPO = Path(__file__).resolve().parents[1]
 RESIZE, CROP = 24, 16
 TARGETS = [
     "results/xray/data/train.npz",
@@ -26,34 +21,9 @@ TARGETS = [
 pytestmark = pytest.mark.workflow
 
 
-def snakemake(work: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(work)}  # the copied vrgan, not an installed one
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "1", *args],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-
-
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    work = tmp_path_factory.mktemp("xray_workflow") / "wf"
-    work.mkdir()
-    for name in ("Snakefile", "rules", "workflow_scripts", "schemas", "envs", "vrgan", "report"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(source, work / name)
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    config["synth"].update(subjects=24, size=48, figure_subjects=2, figure_visits=2)
-    config["cohort"]["split"].update(validation_fraction=0.3, test_fraction=0.4)
-    config["xray"]["preprocess"].update(resize=RESIZE, crop=CROP)
-    config["xray"]["figure_pairs"] = 2
-    (work / "config.yaml").write_text(yaml.safe_dump(config))
+    work = copy_workflow(tmp_path_factory.mktemp("xray_workflow") / "wf")  # the tiny config
     done = snakemake(work, *TARGETS)
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     return work
