@@ -13,17 +13,17 @@ from workflow import REPO
 
 from vrgan.artefacts import save_gif
 from vrgan.figures import progression_frames
-from vrgan.provenance import git_state, machine
+from vrgan.provenance import git_state, machine, to_yaml
 from vrgan.report import (
     agreement_table,
     comparison_table,
+    findings,
     flow_table,
     format_mean_std,
     markdown_table,
     registration_table,
     render_summary,
     results_table,
-    to_yaml,
     versions_table,
 )
 
@@ -109,6 +109,24 @@ def test_not_failed_pairs_and_missing_studies():
     assert comparison_table({}).empty
 
 
+def test_findings_compare_the_means_with_vagan_and_the_best_baseline():
+    assert findings(comparison_table({"toy_summary": toy_summary()})) == [
+        "toy, exact (rendered squares): VR-GAN 0.782 vs VA-GAN 0.275: VR-GAN ahead, as in the paper; "
+        "the best trivial baseline (mean validation map, 0.762) scores below VR-GAN."
+    ]
+    worse = xray_summary()
+    worse.loc[worse["method"] == "vagan", "mean"] = 0.3
+    assert findings(comparison_table({"xray_summary": worse})) == [
+        "x-ray, registration: VR-GAN 0.100 vs VA-GAN 0.300: VA-GAN ahead, unlike the paper; "
+        "the best trivial baseline (mean validation map, 0.080) scores below VR-GAN."
+    ]
+    only = toy_summary()[lambda t: t["method"] != "vagan"].assign(mean=[0.5, 0.39, 0.76, 0.68])
+    assert findings(comparison_table({"toy_summary": only})) == [
+        "toy, exact (rendered squares): VR-GAN 0.500; the best trivial baseline (mean validation map, 0.760) "
+        "scores above VR-GAN."
+    ]
+
+
 def test_agreement_flow_and_registration_tables():
     compared = pd.DataFrame(
         {
@@ -185,14 +203,17 @@ def provenance(**git):
 def test_the_summary_without_x_ray_names_the_commit_the_config_and_the_figures():
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     del config["xray"]
-    text = render_summary(inputs(), config, provenance())
+    data = {"stage": "toy_data", "counts": {"train_images": 2000, "test_pairs": 558}, "versions": {"numpy": "2.4.6"}}
+    text = render_summary(inputs() | {"toy_data": data}, config, provenance())
     assert "| toy | exact (rendered squares) | 0.780 ± 0.007 | 0.853 ± 0.014 |" in text
+    assert "| training images | 10,000 | 2,000 | 3,414 |" in text and "| test pairs | 5,424 | 558 | 587 |" in text
     assert "x-ray | registration" not in text and "No x-ray rows: the config has no `xray:` section." in text
     assert "from commit `0123456789ab`." in text
     assert "- commit: `0123456789abcdef0123456789abcdef01234567` (clean work tree)" in text
     assert "![Toy study, Fig. 2 style](../toy/figure_toy.png)" in text and "*Paper Fig. 2 (224 px)" in text
     assert "![Progression" in text and "figure_attribution" not in text
-    assert "| snakemake | 9.27.1 | workflow |" in text and "| numpy | 2.4.6 | report |" in text
+    assert "| snakemake | 9.27.1 | workflow |" in text and "| numpy | 2.4.6 | toy_data, report |" in text
+    assert "- toy, exact (rendered squares): VR-GAN 0.782 vs VA-GAN 0.275: VR-GAN ahead" in text
     block = text.split("```yaml\n")[1].split("```")[0]
     assert yaml.safe_load(block) == config
     assert "How good is the registration ground truth?" not in text

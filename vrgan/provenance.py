@@ -1,17 +1,22 @@
-"""Where a result comes from: the git commit of the workflow and the machine that ran it.
+"""Where a result comes from: the git commit of the workflow, the machine that ran it, and the
+config as YAML text.
 
-Both ask the system (git, nvidia-smi) and never fail: what cannot be found is reported as such.
-Imports only the standard library, so every rule's environment and the Snakefile can use it.
+:func:`git_state` and :func:`machine` ask the system (git, nvidia-smi) and never fail: what cannot
+be found is reported as such. Imports only the standard library, so every rule's environment and
+the Snakefile can use it (PyYAML is not in the rules' environments: :func:`to_yaml` writes it).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import re
 import subprocess
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["git_state", "machine"]
+__all__ = ["git_state", "machine", "to_yaml"]
 
 
 def _run(command: list[str], cwd: str | os.PathLike[str] | None = None) -> subprocess.CompletedProcess:
@@ -56,3 +61,50 @@ def machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "gpus": gpus,
     }
+
+
+_PLAIN = re.compile(r"[A-Za-z_/.][\w./+ -]*")
+
+
+def _yaml_scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        mantissa, e, exponent = text.partition("e")
+        return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else text  # 1e-05 is a string in YAML 1.1
+    text = str(value)
+    special = text.lower() in {"true", "false", "null", "yes", "no", "on", "off"}
+    if _PLAIN.fullmatch(text) and not text.endswith(" ") and not special:
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def to_yaml(value: Any, indent: int = 0) -> str:
+    """YAML text of a config (dicts, lists, scalars) that ``yaml.safe_load`` reads back equal.
+
+    Lists of scalars are written in flow style (``[0, 1]``), as in ``config.yaml``.
+    """
+    pad = " " * indent
+    if isinstance(value, Mapping):
+        if not value:
+            return pad + "{}\n"
+        lines = []
+        for key, item in value.items():
+            nested = isinstance(item, Mapping | list) and item and not _flat(item)
+            value_text = "\n" + to_yaml(item, indent + 2) if nested else f" {to_yaml(item).strip()}\n"
+            lines.append(f"{pad}{_yaml_scalar(key)}:{value_text}")
+        return "".join(lines)
+    if isinstance(value, list):
+        if _flat(value):
+            return pad + "[" + ", ".join(_yaml_scalar(v) for v in value) + "]\n"
+        return "".join(f"{pad}- " + to_yaml(item, indent + 2).lstrip() for item in value)
+    return pad + _yaml_scalar(value) + "\n"
+
+
+def _flat(value: Any) -> bool:
+    return isinstance(value, list) and not any(isinstance(v, Mapping | list) for v in value) or value in ({}, [])

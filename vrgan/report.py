@@ -10,27 +10,26 @@ Every function is pure; the workflow script reads the files and writes the resul
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from vrgan import paper
+from vrgan.provenance import to_yaml
 
 __all__ = [
     "STUDIES",
     "agreement_table",
     "comparison_table",
     "flow_table",
+    "findings",
     "format_mean_std",
     "markdown_table",
     "registration_table",
     "render_summary",
     "results_table",
-    "to_yaml",
     "versions_table",
 ]
 
@@ -132,13 +131,37 @@ def _our_scale(section: Mapping[str, Any], side: str, data: Mapping[str, Any] | 
         training += f"; VA-GAN {section['vagan']['generator_steps_per_epoch']} generator steps per epoch"
     return [
         side,
-        str(counts.get("train_images", "—")),
-        str(counts.get("test_pairs", "—")),
+        f"{counts['train_images']:,}" if "train_images" in counts else "—",
+        f"{counts['test_pairs']:,}" if "test_pairs" in counts else "—",
         f"{g['base_channels']}, {g['depth']}",
         str(section["models"]["regressor"]["weights"]),
         training,
         str(len(t["seeds"])),
     ]
+
+
+def findings(comparison: pd.DataFrame) -> list[str]:
+    """One sentence per study and ground truth of :func:`comparison_table` comparing our means:
+    VR-GAN against VA-GAN (the paper's finding) and against the best trivial baseline."""
+    lines = []
+    ours = comparison[(comparison["source"] == "ours") & comparison["mean"].notna()]
+    for (study, truth), group in ours.groupby(["study", "ground_truth"], sort=False):
+        mean = dict(zip(group["method"], group["mean"]))
+        if "vrgan" not in mean:
+            continue
+        text = f"{study}, {truth}: VR-GAN {mean['vrgan']:.3f}"
+        if "vagan" in mean:
+            vrgan_ahead = mean["vrgan"] > mean["vagan"]
+            ahead = "VR-GAN ahead, as in the paper" if vrgan_ahead else "VA-GAN ahead, unlike the paper"
+            text += f" vs VA-GAN {mean['vagan']:.3f}: {ahead}"
+        baselines = group[group["kind"] == "baseline"]
+        if len(baselines):
+            best = baselines.loc[baselines["mean"].idxmax()]
+            side = "below" if best["mean"] < mean["vrgan"] else "above"
+            name = BASELINES.get(best["method"], best["method"])
+            text += f"; the best trivial baseline ({name}, {best['mean']:.3f}) scores {side} VR-GAN"
+        lines.append(text + ".")
+    return lines
 
 
 def scale_table(config: Mapping[str, Any], data: Mapping[str, Mapping[str, Any] | None]) -> pd.DataFrame:
@@ -230,53 +253,6 @@ def versions_table(recorded: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["package", "version", "recorded by"])
 
 
-_PLAIN = re.compile(r"[A-Za-z_/.][\w./+ -]*")
-
-
-def _yaml_scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        text = repr(value)
-        mantissa, e, exponent = text.partition("e")
-        return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else text  # 1e-05 is a string in YAML 1.1
-    text = str(value)
-    special = text.lower() in {"true", "false", "null", "yes", "no", "on", "off"}
-    if _PLAIN.fullmatch(text) and not text.endswith(" ") and not special:
-        return text
-    return json.dumps(text, ensure_ascii=False)
-
-
-def to_yaml(value: Any, indent: int = 0) -> str:
-    """YAML text of a config (dicts, lists, scalars) that ``yaml.safe_load`` reads back equal.
-
-    Lists of scalars are written in flow style (``[0, 1]``), as in ``config.yaml``.
-    """
-    pad = " " * indent
-    if isinstance(value, Mapping):
-        if not value:
-            return pad + "{}\n"
-        lines = []
-        for key, item in value.items():
-            nested = isinstance(item, Mapping | list) and item and not _flat(item)
-            value_text = "\n" + to_yaml(item, indent + 2) if nested else f" {to_yaml(item).strip()}\n"
-            lines.append(f"{pad}{_yaml_scalar(key)}:{value_text}")
-        return "".join(lines)
-    if isinstance(value, list):
-        if _flat(value):
-            return pad + "[" + ", ".join(_yaml_scalar(v) for v in value) + "]\n"
-        return "".join(f"{pad}- " + to_yaml(item, indent + 2).lstrip() for item in value)
-    return pad + _yaml_scalar(value) + "\n"
-
-
-def _flat(value: Any) -> bool:
-    return isinstance(value, list) and not any(isinstance(v, Mapping | list) for v in value) or value in ({}, [])
-
-
 def _section(title: str, *parts: str) -> str:
     return f"## {title}\n\n" + "\n".join(part for part in parts if part) + "\n"
 
@@ -291,6 +267,7 @@ def _results_section(inputs: Mapping[str, Any], config: Mapping[str, Any]) -> st
         "are deterministic (one value, no seeds): a method that does not beat them has not learned to "
         "adapt its map to the image and the desired label. X-ray rows use every test pair, as the paper did.\n",
         markdown_table(results_table(comparison_table(summaries))),
+        "Comparing the means:\n\n" + "".join(f"- {line}\n" for line in findings(comparison_table(summaries))),
     ]
     if summaries["xray_summary"] is not None and summaries["xray_summary_truth"] is None:
         parts.append("No phantom-truth row: the cohort is not the demo export, so there is no true Δx.\n")
@@ -363,7 +340,7 @@ def _provenance_section(inputs: Mapping[str, Any], config: Mapping[str, Any], pr
     else:
         commit = f"none ({git.get('note') or 'unknown'})"
     summaries = {name: value for name, value in inputs.items() if isinstance(value, Mapping)}
-    recorded = {name: summary["versions"] for name, summary in summaries.items() if "versions" in summary}
+    recorded = {s.get("stage", name): s["versions"] for name, s in summaries.items() if "versions" in s}
     recorded |= {"report": dict(provenance.get("versions", {}))}
     if provenance.get("snakemake"):
         recorded["workflow"] = {"snakemake": provenance["snakemake"]}
