@@ -155,7 +155,7 @@ if XRAY is not None and COHORT is not None:
         conda:
             "../envs/torch.yaml"
         params:
-            figure=XRAY["figure"],
+            figure={k: XRAY["figure"][k] for k in ("y", "y_primes", "severity")},
             device=XRAY["training"]["device"],
         script:
             "../workflow_scripts/xray_figures.py"
