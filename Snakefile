@@ -11,12 +11,16 @@ configfile: "config.yaml"
 validate(config, "schemas/config.schema.yaml")
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/toy.smk"
 include: "rules/synth.smk"
 include: "rules/cohort.smk"
 include: "rules/xray.smk"
 include: "rules/xray_train.smk"
+include: "rules/report.smk"
 
 
 rule all:
@@ -26,3 +30,4 @@ rule all:
         SYNTH_OUTPUTS,
         cohort_outputs(),
         xray_outputs(),
+        f"{REPORT_DIR}/summary.md",

@@ -124,8 +124,16 @@ if COHORT is not None:
             pairs=f"{COHORT_DIR}/pairs.parquet",
             code=script_code("cohort_flow"),
         output:
-            table=report(f"{COHORT_DIR}/flow.csv", category="Cohort"),
-            figure=report(f"{COHORT_DIR}/flow.png", category="Cohort"),
+            table=report(
+                f"{COHORT_DIR}/flow.csv",
+                caption="../report/cohort_flow_table.rst",
+                category="Cohort",
+            ),
+            figure=report(
+                f"{COHORT_DIR}/flow.png",
+                caption="../report/cohort_flow_figure.rst",
+                category="Cohort",
+            ),
             summary=f"{COHORT_DIR}/flow.json",
         log:
             f"{COHORT_LOGS}/flow.log",
@@ -146,7 +154,11 @@ if COHORT is not None:
             pairs=f"{COHORT_DIR}/pairs.parquet",
             code=script_code("cohort_flow_vs_truth"),
         output:
-            table=report(f"{COHORT_DIR}/flow_vs_truth.csv", category="Cohort"),
+            table=report(
+                f"{COHORT_DIR}/flow_vs_truth.csv",
+                caption="../report/cohort_flow_vs_truth.rst",
+                category="Cohort",
+            ),
         log:
             f"{COHORT_LOGS}/flow_vs_truth.log",
         conda:

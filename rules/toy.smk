@@ -32,6 +32,7 @@ rule toy_train:
         history=f"{TOY_RUN}/history.csv",
         plot=report(
             f"{TOY_RUN}/history.png",
+            caption="../report/training_history.rst",
             category="Toy study",
             subcategory="Training",
             labels={"method": "{method}", "seed": "{seed}"},
@@ -109,9 +110,24 @@ rule toy_summary:
         baselines=rules.toy_baselines.output[0],
         code=script_code("summary"),
     output:
-        seeds=report(f"{TOY}/ncc.csv", category="Toy study"),
-        summary=report(f"{TOY}/summary.csv", category="Toy study"),
-        curves=report(f"{TOY}/training_curves.png", category="Toy study"),
+        seeds=report(
+            f"{TOY}/ncc.csv",
+            caption="../report/ncc_per_seed.rst",
+            category="Toy study",
+            subcategory="Results",
+        ),
+        summary=report(
+            f"{TOY}/summary.csv",
+            caption="../report/ncc_summary.rst",
+            category="Toy study",
+            subcategory="Results",
+        ),
+        curves=report(
+            f"{TOY}/training_curves.png",
+            caption="../report/training_curves.rst",
+            category="Toy study",
+            subcategory="Training",
+        ),
     log:
         f"{RESULTS}/logs/toy/summary.log",
     conda:
@@ -131,7 +147,12 @@ rule toy_figure:
         vagan=f"{TOY}/train/vagan/seed{config['toy']['figure']['seed']}/best.pt",
         code=script_code("toy_figure"),
     output:
-        report(f"{TOY}/figure_toy.png", category="Toy study"),
+        report(
+            f"{TOY}/figure_toy.png",
+            caption="../report/toy_figure.rst",
+            category="Toy study",
+            subcategory="Figures",
+        ),
     log:
         f"{RESULTS}/logs/toy/figure.log",
     conda:

@@ -61,7 +61,8 @@ if XRAY is not None and COHORT is not None:
             figure=report(
                 f"{XRAY_DIR}/figure_registration.png",
                 caption="../report/xray_figure_registration.rst",
-                category="X-ray",
+                category="X-ray study",
+                subcategory="Registration",
             ),
         log:
             f"{XRAY_LOGS}/registration_figure.log",
@@ -111,7 +112,12 @@ if XRAY is not None and XRAY_DEMO:
         output:
             maps=f"{XRAY_DIR}/truth_maps.npz",
             table=f"{XRAY_DIR}/truth_maps.csv",
-            comparison=report(f"{XRAY_DIR}/truth_vs_registration.csv", category="X-ray"),
+            comparison=report(
+                f"{XRAY_DIR}/truth_vs_registration.csv",
+                caption="../report/xray_truth_vs_registration.rst",
+                category="X-ray study",
+                subcategory="Registration",
+            ),
             summary=f"{XRAY_DIR}/truth_maps.json",
         log:
             f"{XRAY_LOGS}/truth_maps.log",

@@ -28,6 +28,7 @@ def xray_outputs():
         outputs += [
             f"{XRAY_DIR}/figure_attribution.png",
             f"{XRAY_DIR}/figure_severity.png",
+            f"{XRAY_DIR}/progression.gif",
         ]
     return outputs
 
@@ -51,7 +52,12 @@ def xray_truth_summary():
     if not XRAY_DEMO:
         return {}
     path = f"{XRAY_DIR}/summary_truth.csv"
-    return {"summary_truth": report(path, category="X-ray study")}
+    caption = "../report/ncc_summary.rst"
+    return {
+        "summary_truth": report(
+            path, caption=caption, category="X-ray study", subcategory="Results"
+        )
+    }
 
 
 def xray_figure_models(wildcards):
@@ -91,6 +97,11 @@ def xray_config_errors(xray, cohort):
         errors.append("xray.figure.severity.increase: y_prime must be below y")
     if not severity["decrease"]["y_prime"] > severity["decrease"]["y"]:
         errors.append("xray.figure.severity.decrease: y_prime must be above y")
+    progression = xray["figure"]["progression"]
+    if progression["y_prime_start"] == progression["y_prime_end"]:
+        errors.append(
+            "xray.figure.progression: y_prime_start and y_prime_end must differ"
+        )
     return errors
 
 

@@ -1,6 +1,6 @@
 # X-ray study (paper section 3.2, issue 5): training on the cohort (method x seed), evaluation on
 # the test pairs against the registration ground truth (and the phantom's true Δx on the demo),
-# trivial baselines, summaries and the Fig. 4 / Fig. 5 figures. The same trainer, models and
+# trivial baselines, summaries, the Fig. 4 / Fig. 5 figures and the progression animation. The same trainer, models and
 # adapters as the toy study (rules/toy.smk); data from rules/xray.smk (results/xray/data/).
 XRAY_RUN = f"{XRAY_DIR}/train/{{method}}/seed{{seed}}"
 XRAY_STUDY = "X-ray study"
@@ -21,6 +21,7 @@ if XRAY is not None and COHORT is not None:
             history=f"{XRAY_RUN}/history.csv",
             plot=report(
                 f"{XRAY_RUN}/history.png",
+                caption="../report/training_history.rst",
                 category=XRAY_STUDY,
                 subcategory="Training",
                 labels={"method": "{method}", "seed": "{seed}"},
@@ -101,9 +102,24 @@ if XRAY is not None and COHORT is not None:
             code=script_code("summary"),
         output:
             **xray_truth_summary(),
-            seeds=report(f"{XRAY_DIR}/ncc.csv", category=XRAY_STUDY),
-            summary=report(f"{XRAY_DIR}/summary.csv", category=XRAY_STUDY),
-            curves=report(f"{XRAY_DIR}/training_curves.png", category=XRAY_STUDY),
+            seeds=report(
+                f"{XRAY_DIR}/ncc.csv",
+                caption="../report/ncc_per_seed.rst",
+                category=XRAY_STUDY,
+                subcategory="Results",
+            ),
+            summary=report(
+                f"{XRAY_DIR}/summary.csv",
+                caption="../report/ncc_summary.rst",
+                category=XRAY_STUDY,
+                subcategory="Results",
+            ),
+            curves=report(
+                f"{XRAY_DIR}/training_curves.png",
+                caption="../report/training_curves.rst",
+                category=XRAY_STUDY,
+                subcategory="Training",
+            ),
         log:
             f"{XRAY_LOGS}/summary.log",
         conda:
@@ -126,18 +142,44 @@ if XRAY is not None and COHORT is not None:
                 f"{XRAY_DIR}/figure_attribution.png",
                 caption="../report/xray_figure_attribution.rst",
                 category=XRAY_STUDY,
+                subcategory="Figures",
             ),
             severity=report(
                 f"{XRAY_DIR}/figure_severity.png",
                 caption="../report/xray_figure_severity.rst",
                 category=XRAY_STUDY,
+                subcategory="Figures",
             ),
         log:
             f"{XRAY_LOGS}/figures.log",
         conda:
             "../envs/torch.yaml"
         params:
-            figure=XRAY["figure"],
+            figure={k: XRAY["figure"][k] for k in ("y", "y_primes", "severity")},
             device=XRAY["training"]["device"],
         script:
             "../workflow_scripts/xray_figures.py"
+
+    rule xray_progression:
+        input:
+            vrgan=f"{XRAY_DIR}/train/vrgan/seed{XRAY['figure']['seed']}/best.pt",
+            pairs=f"{XRAY_DIR}/data/test_pairs.npz",
+            code=script_code("xray_progression"),
+        output:
+            gif=report(
+                f"{XRAY_DIR}/progression.gif",
+                caption="../report/xray_progression.rst",
+                category=XRAY_STUDY,
+                subcategory="Figures",
+            ),
+            summary=f"{XRAY_DIR}/progression.json",
+        log:
+            f"{XRAY_LOGS}/progression.log",
+        conda:
+            "../envs/torch.yaml"
+        params:
+            y=XRAY["figure"]["y"],
+            progression=XRAY["figure"]["progression"],
+            device=XRAY["training"]["device"],
+        script:
+            "../workflow_scripts/xray_progression.py"

@@ -108,7 +108,7 @@ def test_a_registration_setting_reruns_registration_and_after_only(run):
 
 
 @pytest.mark.parametrize("study", ["toy", "xray"])
-def test_a_training_setting_reruns_that_studys_training_and_after_only(run, rules, study):
+def test_a_training_setting_reruns_that_studys_training_evaluation_and_the_report_only(run, rules, study):
     if f"{study}_train" not in rules or "training" not in tiny_config().get(study, {}):
         pytest.skip(f"no {study}_train rule yet")
 
@@ -118,8 +118,8 @@ def test_a_training_setting_reruns_that_studys_training_and_after_only(run, rule
     with changed_config(run, change):
         again = planned(run)
     assert again == from_(run, f"{study}_train")
-    assert {f"{study}_train", f"{study}_evaluate"} <= again
-    assert all(rule.startswith(f"{study}_") for rule in again), again
+    assert {f"{study}_train", f"{study}_evaluate", f"{study}_summary", "report"} <= again
+    assert all(rule.startswith(f"{study}_") for rule in again - {"report"}), again
     assert not again & UPSTREAM_OF_TRAINING[study]
 
 
@@ -130,6 +130,7 @@ def test_a_training_setting_reruns_that_studys_training_and_after_only(run, rule
         ("vrgan/toy.py", {"toy_data", "toy_figure"}, {"synth_export", "cohort_ingest", "xray_register"}),
         ("vrgan/cohort/matching.py", {"cohort_match", "cohort_filter"}, {"cohort_ingest", "cohort_pft", "synth_export"}),
         ("vrgan/training/loop.py", {"toy_train"}, {"toy_data", "toy_baselines", "xray_datasets"}),
+        ("vrgan/report.py", {"report"}, {"toy_summary", "xray_summary", "xray_progression"}),
     ],
 )
 def test_editing_a_module_reruns_the_stages_that_use_it(run, rules, module, first, never):
@@ -140,4 +141,6 @@ def test_editing_a_module_reruns_the_stages_that_use_it(run, rules, module, firs
     assert again == from_(run, *sorted(users))
     assert not again & never
     if module == "vrgan/toy.py":
-        assert all(rule.startswith("toy_") for rule in again)
+        assert all(rule.startswith("toy_") for rule in again - {"report"})
+    if module == "vrgan/report.py":
+        assert again == {"report"}

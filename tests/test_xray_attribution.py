@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from vrgan.figures import attribution_figure, severity_figure
-from vrgan.attribution import closest_label, desired_labels, draw_attribution_figure, draw_severity_figure
+import vrgan.attribution
+from vrgan.attribution import closest_label, desired_labels, draw_attribution_figure, draw_progression, draw_severity_figure
 
 
 class Shift(torch.nn.Module):
@@ -99,3 +100,16 @@ def test_attribution_figure_scales_separately_on_request_and_checks_the_option()
     figure = severity_figure(np.zeros((1, 4, 4)), [0.8], [0.4], np.zeros((1, 4, 4)))
     assert len(figure.axes) == 3 and figure.axes[2].images[0].get_clim() == (-1.0, 1.0)
     plt.close(figure)
+
+
+def test_progression_sweeps_the_fig_4_pair_over_the_desired_labels(monkeypatch):
+    frames, pair_id = draw_progression(_pairs(), Shift(3), 0.73, [0.9, 0.6, 0.3])
+    assert pair_id == "c_d" and len(frames) == 3 and len({f.tobytes() for f in frames}) == 3
+    drawn = {}
+    monkeypatch.setattr(vrgan.attribution, "progression_frames", lambda *args: drawn.update(args=args) or [])
+    draw_progression(_pairs(), Shift(3), 0.73, [0.9, 0.3])
+    x, y, y_primes, maps, label = drawn["args"]
+    np.testing.assert_array_equal(x, _pairs()["x"][1])
+    assert y == pytest.approx(0.72) and label == "FEV1/FVC"
+    np.testing.assert_allclose(y_primes, [0.9, 0.3])
+    np.testing.assert_allclose(maps[:, 0, 0], [0.72 - 0.9, 0.72 - 0.3], rtol=1e-5)  # Δx = y - y' (Shift)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     import pandas as pd
+    import numpy as np
     from matplotlib.figure import Figure
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "log_to",
     "read_summary",
     "save_figure",
+    "save_gif",
     "versions",
     "write_summary",
     "write_table",
@@ -124,6 +126,38 @@ def save_figure(figure: Figure, path: str | os.PathLike[str], **savefig: Any) ->
     """``figure.savefig(path, **savefig)``, atomically; the format follows ``path``'s suffix."""
     with atomic_write(path) as tmp:
         figure.savefig(tmp, **savefig)
+
+
+def save_gif(frames: Sequence[np.ndarray], path: str | os.PathLike[str], fps: float) -> None:
+    """Write ``frames`` as a looping GIF animation, atomically.
+
+    Parameters
+    ----------
+    frames : sequence of ndarray of shape (H, W), uint8
+        Grayscale frames, all of one shape. Consecutive identical frames are merged by the GIF
+        writer (their durations add up), so a caller that needs every frame should make them differ.
+    path : path-like
+        The ``.gif`` to write.
+    fps : float
+        Frames per second.
+
+    Raises
+    ------
+    ValueError
+        If there is no frame, or a frame is not a 2-D uint8 array of the first frame's shape.
+    """
+    from PIL import Image  # Pillow is a core dependency; imported here to keep this module light
+
+    if len(frames) == 0:
+        raise ValueError(f"no frame to write to {path}")
+    for k, frame in enumerate(frames):
+        if frame.dtype.name != "uint8" or frame.ndim != 2 or frame.shape != frames[0].shape:
+            raise ValueError(
+                f"frame {k} is {frame.dtype} of shape {frame.shape}; every frame must be uint8 of shape {frames[0].shape}"
+            )
+    images = [Image.fromarray(frame) for frame in frames]
+    with atomic_write(path) as tmp:
+        images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=1000 / fps, loop=0)
 
 
 def versions(packages: Sequence[str] = PACKAGES) -> dict[str, str]:

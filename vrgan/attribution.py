@@ -6,6 +6,8 @@
   demo export, the phantom's true Δx.
 - :func:`draw_severity_figure` (Fig. 5): x, x' and Δx for an increase of severity (a test x
   asked for a lower y') and a decrease (a test COPD image, the x' of a pair, asked for a higher y').
+- :func:`draw_progression`: the frames of an animation of one test pair's x' = x + Δx as y'
+  sweeps from healthy to severe (the pair of Fig. 4).
 
 Both read ``test_pairs.npz`` as loaded by ``numpy.load`` (see :mod:`vrgan.xray.datasets`).
 """
@@ -18,11 +20,18 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from vrgan.figures import attribution_figure, severity_figure
+from vrgan.figures import attribution_figure, progression_frames, severity_figure
 from vrgan.models import UNetGenerator
 from vrgan.training import predict_maps
 
-__all__ = ["LABEL", "closest_label", "desired_labels", "draw_attribution_figure", "draw_severity_figure"]
+__all__ = [
+    "LABEL",
+    "closest_label",
+    "desired_labels",
+    "draw_attribution_figure",
+    "draw_progression",
+    "draw_severity_figure",
+]
 
 LABEL = "FEV1/FVC"
 
@@ -138,3 +147,39 @@ def draw_severity_figure(
     titles = ["increasing severity", "decreasing severity"]
     figure = severity_figure(x, y, y_prime, maps, LABEL, titles)
     return figure, [f"{pairs['pair_id'][up]}:x", f"{pairs['pair_id'][down]}:x_prime"]
+
+
+def draw_progression(
+    pairs: Mapping[str, np.ndarray],
+    vrgan: UNetGenerator,
+    y: float,
+    y_primes: Sequence[float],
+    device: torch.device | str = "cpu",
+) -> tuple[list[np.ndarray], str]:
+    """Frames of x' = x + G(x, y', y) for each desired label, for the test pair whose x has the
+    label closest to ``y`` (the pair of :func:`draw_attribution_figure` for the same ``y``).
+
+    Parameters
+    ----------
+    pairs : mapping of str to ndarray
+        ``test_pairs.npz`` (``x``, ``y``, ``pair_id``).
+    vrgan : UNetGenerator
+    y : float
+        FEV1/FVC near which the pair's x is chosen.
+    y_primes : sequence of float
+        The desired FEV1/FVC of each frame, in the order shown (e.g. healthy to severe).
+
+    Returns
+    -------
+    frames : list of ndarray of shape (R, C), uint8
+        One grayscale frame per desired label (:func:`vrgan.figures.progression_frames`).
+    pair_id : str
+        The pair shown.
+    """
+    i = closest_label(pairs["y"], y)
+    labels = np.asarray(y_primes, dtype=np.float32)
+    x = np.repeat(pairs["x"][i][None], labels.size, axis=0)
+    y_x = np.full(labels.size, pairs["y"][i], dtype=np.float32)
+    maps = predict_maps(vrgan, x, y_x, labels, torch.device(device))
+    frames = progression_frames(pairs["x"][i], float(pairs["y"][i]), labels, maps, LABEL)
+    return frames, str(pairs["pair_id"][i])

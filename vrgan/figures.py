@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-__all__ = ["attribution_figure", "seed_curves_figure", "severity_figure"]
+__all__ = ["attribution_figure", "progression_frames", "seed_curves_figure", "severity_figure"]
 
 
 def _show(ax, image: np.ndarray, vmin: float, vmax: float, title: str = "") -> None:
@@ -145,6 +145,58 @@ def severity_figure(
             axes[row, 0].set_ylabel(f"({chr(ord('a') + row)}) {titles[row]}", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def progression_frames(
+    x: np.ndarray,
+    y: float,
+    y_primes: Sequence[float],
+    maps: np.ndarray,
+    label: str = "y",
+    dpi: int = 100,
+) -> list[np.ndarray]:
+    """Frames of an animation of x' = x + Δx as the desired label y' sweeps: x' beside Δx.
+
+    Every frame has the same gray ranges, so that the change grows visibly from frame to frame:
+    x' uses x's range and Δx one symmetric range over all the maps (gray: no change, black: a
+    decrease, white: an increase of intensity). Each frame is titled with its y'.
+
+    Parameters
+    ----------
+    x : ndarray of shape (H, W)
+        The original image.
+    y : float
+        Its label.
+    y_primes : sequence of float, length K
+        The desired label of each frame.
+    maps : ndarray of shape (K, H, W)
+        Δx for each desired label.
+    label : str
+        Name of the label in titles.
+    dpi : int
+        Resolution of the rendered frames.
+
+    Returns
+    -------
+    list of ndarray of shape (R, C), uint8
+        K grayscale frames.
+    """
+    if len(y_primes) != len(maps):
+        raise ValueError(f"{len(y_primes)} desired labels for {len(maps)} maps")
+    lo, hi = float(x.min()), float(x.max())
+    limit = _limit(list(maps))
+    frames = []
+    for y_prime, delta in zip(y_primes, maps):
+        fig, axes = plt.subplots(1, 2, figsize=(4.0, 2.3), dpi=dpi)
+        _show(axes[0], x + delta, lo, hi, "x' = x + Δx")
+        _show(axes[1], delta, -limit, limit, "Δx")
+        fig.suptitle(f"{label} {y:.2f} → {label}' = {y_prime:.2f}", fontsize=9)
+        fig.tight_layout()
+        fig.canvas.draw()
+        rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(np.float32)
+        plt.close(fig)
+        frames.append(np.rint(rgb @ np.array([0.299, 0.587, 0.114], np.float32)).clip(0, 255).astype(np.uint8))
+    return frames
 
 
 def seed_curves_figure(histories: dict[tuple[str, int], pd.DataFrame], title: str = "") -> plt.Figure:
