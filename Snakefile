@@ -1,6 +1,7 @@
 # vrgan-pipeline: visual attribution in regression (VR-GAN) on chest x-rays.
 # This file only validates the config and includes the stages; logic lives in vrgan/.
 from snakemake.utils import min_version, validate
+from vrgan.provenance import key_order_free
 
 min_version("9.0")
 
@@ -9,6 +10,8 @@ configfile: "config.yaml"
 
 
 validate(config, "schemas/config.schema.yaml")
+# Params compare by repr: reordering keys inside a section must not rerun anything.
+config.update({section: key_order_free(value) for section, value in config.items()})
 
 
 report: "report/workflow.rst"

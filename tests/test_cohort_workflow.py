@@ -150,6 +150,23 @@ def test_a_config_change_reruns_its_stage_and_after_only(run, change, first_reru
     assert planned == set(STAGES[STAGES.index(first_rerun) :])
 
 
+@pytest.mark.parametrize("sort_keys", [True, False])
+def test_reordering_keys_reruns_nothing(run, sort_keys):
+    """Params compare by repr: the order of keys in config.yaml (sorted by a YAML dump, or the
+    privacy section reversed by hand) must not look like a change."""
+    _, work, _ = run
+    original = (work / "config.yaml").read_text()
+    config = yaml.safe_load(original)
+    config["cohort"]["privacy"] = dict(reversed(config["cohort"]["privacy"].items()))
+    (work / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=sort_keys))
+    try:
+        dry = snakemake(work, "--dry-run", *TARGETS)
+    finally:
+        (work / "config.yaml").write_text(original)
+    assert dry.returncode == 0, (dry.stdout + dry.stderr)[-2000:]
+    assert "Nothing to be done" in dry.stdout + dry.stderr, (dry.stdout + dry.stderr)[-3000:]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -13,7 +13,7 @@ from workflow import REPO
 
 from vrgan.artefacts import save_gif
 from vrgan.figures import progression_frames
-from vrgan.provenance import git_state, machine, to_yaml
+from vrgan.provenance import git_state, key_order_free, machine, to_yaml
 from vrgan.report import (
     agreement_table,
     comparison_table,
@@ -188,6 +188,14 @@ def test_yaml_of_awkward_values():
     text = to_yaml(value)
     assert yaml.safe_load(text) == value
     assert "lr: 1.0e-05\n" in text and "  seeds: [0, 1]\n" in text and "- method: vrgan\n" in text
+
+
+def test_key_order_free_sorts_every_nested_mapping_and_keeps_list_order():
+    a = {"privacy": {"key_file": ".k", "date_shift_min_days": 1}, "runs": [{"seed": 1, "method": "vagan"}, 3, [{"b": 0, "a": 1}]]}
+    b = {"runs": [{"method": "vagan", "seed": 1}, 3, [{"a": 1, "b": 0}]], "privacy": {"date_shift_min_days": 1, "key_file": ".k"}}
+    assert repr(a) != repr(b) and repr(key_order_free(a)) == repr(key_order_free(b))
+    assert key_order_free(a) == a and list(key_order_free(a)["privacy"]) == ["date_shift_min_days", "key_file"]
+    assert key_order_free([2, 1]) == [2, 1] and key_order_free("text") == "text"
 
 
 def inputs():
