@@ -13,21 +13,12 @@ from __future__ import annotations
 import argparse
 import secrets
 import tempfile
-import time
 from pathlib import Path
+
+from timing import best_time
 
 from vrgan.cohort import Pseudonymizer, ingest_export
 from vrgan.cohort.ingest import list_files, scan_files
-
-
-def best_time(run, repeat: int) -> float:
-    """Shortest wall time of ``repeat`` calls of ``run()``, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

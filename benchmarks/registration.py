@@ -12,12 +12,13 @@ process pool (what the rule pays). Not run by CI.
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import ndimage as ndi
+
+from timing import best_time
 
 from vrgan.preprocessing import preprocess_image
 from vrgan.registration import register_affine, register_pairs
@@ -42,16 +43,6 @@ def synthetic_pairs(size: int, n: int) -> tuple[list[np.ndarray], list[np.ndarra
         refs.append(image)
         movs.append(ndi.affine_transform(image, matrix, offset=rng.normal(0, 3, 2), order=1, mode="nearest"))
     return refs, movs
-
-
-def best_time(run, repeat: int) -> float:
-    """Shortest wall time of ``repeat`` calls of ``run()``, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

@@ -7,10 +7,7 @@ check runs the script's imports in a Python where every other pyproject distribu
 """
 
 import json
-import os
 import re
-import subprocess
-import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -18,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from packaging.requirements import Requirement
-from workflow import REPO, copy_workflow, workflow_rules
+from workflow import REPO, copy_workflow, run_json_program, workflow_rules
 
 GROUPS = {"data": [], "imaging": ["imaging"], "torch": ["torch"]}
 ENVS = REPO / "envs"
@@ -146,15 +143,5 @@ def test_each_rules_script_imports_with_only_its_envs_packages(rules, group):
     blocked = blocked_modules(group)
     if group != "torch":
         assert "torch" in blocked
-    done = subprocess.run(
-        [sys.executable, "-c", BLOCKING_PROGRAM, json.dumps([blocked, group, scripts])],
-        cwd=work,
-        env={**os.environ, "PYTHONPATH": str(work)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    line = next((line for line in done.stdout.splitlines() if line.startswith("FAILURES=")), None)
-    assert done.returncode == 0 and line, done.stderr[-3000:]
-    assert json.loads(line.removeprefix("FAILURES=")) == {}
+    assert run_json_program(BLOCKING_PROGRAM, json.dumps([blocked, group, scripts]), work, "FAILURES=") == {}
 

@@ -3,35 +3,18 @@
 import numpy as np
 import pandas as pd
 import pytest
+from small_export import largest_severity_pair
 
 from vrgan.cli import main
 from vrgan.synth.acquisition import acquisition_from_record
-from vrgan.synth.export import write_export
 from vrgan.synth.figure import figure_subjects, read_decoded
 from vrgan.synth.phantom import lung_field_geometry, lung_fields, patient_coordinates
 from vrgan.synth.truth import load_truth, render_exam_truth, render_pair_truth
 
 
-@pytest.fixture(scope="module")
-def export(tmp_path_factory):
-    out = tmp_path_factory.mktemp("truth_export")
-    write_export(out, 10, 21, 56, progress=False)
-    return out, load_truth(out)
-
-
-def _pair(truth):
-    """Two exams of one subject with the largest severity difference."""
-    exams = truth.exams[truth.exams.n_ok_pa > 0]
-    best = max(
-        ((g.severity.idxmin(), g.severity.idxmax()) for _, g in exams.groupby("patient_id") if len(g) > 1),
-        key=lambda p: exams.severity[p[1]] - exams.severity[p[0]],
-    )
-    return best
-
-
-def test_pair_differs_only_inside_the_lung_fields(export):
-    _, truth = export
-    exam_a, exam_b = _pair(truth)
+def test_pair_differs_only_inside_the_lung_fields(small_export):
+    _, truth = small_export
+    exam_a, exam_b = largest_severity_pair(truth)
     a, b = render_pair_truth(truth, exam_a, exam_b)
     acq = acquisition_from_record(truth.exams.loc[exam_a])
     assert a.dtype == np.int64 and a.shape == b.shape == acq.shape
@@ -49,9 +32,9 @@ def test_pair_differs_only_inside_the_lung_fields(export):
     assert delta[lungs].mean() < 0  # exam b is the more severe: darker lungs, lower diaphragm
 
 
-def test_pair_of_an_exam_with_itself_is_identical_and_b_is_a_rendering_of_b(export):
-    _, truth = export
-    exam_a, exam_b = _pair(truth)
+def test_pair_of_an_exam_with_itself_is_identical_and_b_is_a_rendering_of_b(small_export):
+    _, truth = small_export
+    exam_a, exam_b = largest_severity_pair(truth)
     a, a_again = render_pair_truth(truth, exam_a, exam_a)
     np.testing.assert_array_equal(a, a_again)
     _, b = render_pair_truth(truth, exam_a, exam_b)
@@ -62,8 +45,8 @@ def test_pair_of_an_exam_with_itself_is_identical_and_b_is_a_rendering_of_b(expo
     assert np.abs(float_a - a).max() <= 0.5 * slope + 1e-9
 
 
-def test_truth_rendering_is_the_noise_free_file(export):
-    out, truth = export
+def test_truth_rendering_is_the_noise_free_file(small_export):
+    out, truth = small_export
     ok = truth.files[truth.files.expected_status == "ok"]
     rescaled = (ok.rescale_slope != 1) | (ok.rescale_intercept != 0)
     picks = [
@@ -81,8 +64,8 @@ def test_truth_rendering_is_the_noise_free_file(export):
         assert np.corrcoef(decoded.ravel(), clean.ravel())[0, 1] > 0.99
 
 
-def test_errors_name_the_problem(export):
-    out, truth = export
+def test_errors_name_the_problem(small_export):
+    out, truth = small_export
     exams = truth.exams
     patients = exams.patient_id.unique()
     first = exams[exams.patient_id == patients[0]].exam_id.iloc[0]
@@ -98,8 +81,8 @@ def test_errors_name_the_problem(export):
     assert load_truth(out / "truth").summary == truth.summary
 
 
-def test_figure_has_one_row_per_subject(export):
-    out, _ = export
+def test_figure_has_one_row_per_subject(small_export):
+    out, _ = small_export
     fig = figure_subjects(out, n_subjects=2, max_visits=3)
     titled = [ax for ax in fig.axes if ax.get_title()]
     assert len(fig.axes) == 6 and titled and all("FEV1/FVC" in ax.get_title() for ax in titled)

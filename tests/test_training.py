@@ -162,27 +162,34 @@ def test_same_seed_same_run_on_cpu(tmp_path, toy):
     assert not np.allclose(a["val_ncc"], c["val_ncc"])
 
 
-def test_a_killed_run_resumes_from_its_last_epoch_and_ends_identical(tmp_path, toy, monkeypatch):
-    bank, val = toy
-    settings = tiny_settings(max_epochs=3)
-    reference = train(settings, bank, val, tmp_path / "ref", progress=False)
-    reference_state = torch.load(tmp_path / "ref" / "best.pt", weights_only=False)
+def kill_at_step(monkeypatch, step_number):
+    """Make the methods that ``train`` builds raise KeyboardInterrupt at training step ``step_number``
+    (counted from 1), as a SIGKILL would stop them; returns the real ``build_method``."""
+    original = loop_module.build_method
 
-    original_step = loop_module.build_method
-
-    def killed_in_epoch_3(*args, **kwargs):
-        method = original_step(*args, **kwargs)
+    def build_killed(*args, **kwargs):
+        method = original(*args, **kwargs)
         step = method.train_step
 
         def maybe_die(bank, rng):
-            if method.steps == 2 * settings.iterations_per_epoch + 1:
+            if method.steps == step_number:
                 raise KeyboardInterrupt("killed")
             return step(bank, rng)
 
         method.train_step = maybe_die
         return method
 
-    monkeypatch.setattr(loop_module, "build_method", killed_in_epoch_3)
+    monkeypatch.setattr(loop_module, "build_method", build_killed)
+    return original
+
+
+def test_a_killed_run_resumes_from_its_last_epoch_and_ends_identical(tmp_path, toy, monkeypatch):
+    bank, val = toy
+    settings = tiny_settings(max_epochs=3)
+    reference = train(settings, bank, val, tmp_path / "ref", progress=False)
+    reference_state = torch.load(tmp_path / "ref" / "best.pt", weights_only=False)
+
+    original_step = kill_at_step(monkeypatch, 2 * settings.iterations_per_epoch + 1)  # in epoch 3
     with pytest.raises(KeyboardInterrupt):
         train(settings, bank, val, tmp_path / "run", progress=False)
     assert (tmp_path / "run" / "last.pt").exists()
@@ -204,21 +211,7 @@ def test_a_resumed_run_writes_best_pt_again_when_the_best_epoch_came_before_the_
     settings = tiny_settings(max_epochs=3, patience=3)
     scores = iter([0.5, 0.9, 0.1])  # epoch 1 is the best; epoch 2 is killed before it is scored
     monkeypatch.setattr(loop_module, "validation_ncc", lambda method, pairs: next(scores))
-    original_step = loop_module.build_method
-
-    def killed_in_epoch_2(*args, **kwargs):
-        method = original_step(*args, **kwargs)
-        step = method.train_step
-
-        def maybe_die(bank, rng):
-            if method.steps == settings.iterations_per_epoch + 1:
-                raise KeyboardInterrupt("killed")
-            return step(bank, rng)
-
-        method.train_step = maybe_die
-        return method
-
-    monkeypatch.setattr(loop_module, "build_method", killed_in_epoch_2)
+    original_step = kill_at_step(monkeypatch, settings.iterations_per_epoch + 1)  # in epoch 2
     with pytest.raises(KeyboardInterrupt):
         train(settings, bank, val, tmp_path, progress=False)
     best_before = torch.load(tmp_path / "best.pt", weights_only=False)

@@ -2,45 +2,29 @@
 
 import numpy as np
 import pandas as pd
-import pytest
+from small_export import largest_severity_pair
 
 from vrgan.cohort import Pseudonymizer
 from vrgan.preprocessing import centre_square_crop, preprocess_image, resize
 from vrgan.synth.acquisition import acquisition_from_record
-from vrgan.synth.export import write_export
 from vrgan.synth.figure import read_decoded
 from vrgan.synth.phantom import lung_field_geometry, lung_fields, patient_coordinates
-from vrgan.synth.truth import load_truth
 from vrgan.xray import link_pairs_to_truth
 from vrgan.xray.truth_maps import truth_map
 
 SIZE = 24
 
 
-@pytest.fixture(scope="module")
-def export(tmp_path_factory):
-    out = tmp_path_factory.mktemp("xray_truth_export")
-    write_export(out, 10, 21, 56, progress=False)
-    return out, load_truth(out)
-
-
-def largest_severity_pair(truth):
-    """(non-COPD exam, COPD exam) of one subject with the largest severity difference."""
-    exams = truth.exams[truth.exams.n_ok_pa > 0]
-    candidates = [(g.severity.idxmin(), g.severity.idxmax()) for _, g in exams.groupby("patient_id") if len(g) > 1]
-    return max(candidates, key=lambda p: exams.severity[p[1]] - exams.severity[p[0]])
-
-
-def reference_file(truth, exam):
+def reference_image(out, truth, exam):
+    """The truth row of ``exam``'s reference file and its decoded pixels (float32)."""
     row = truth.files[truth.files.sop_instance_uid == truth.exams.loc[exam, "reference_sop_instance_uid"]].iloc[0]
-    return row
+    return row, read_decoded(out / "dicom" / row.path).astype(np.float32)
 
 
-def test_truth_map_is_zero_outside_the_lungs_in_the_preprocessed_space(export):
-    out, truth = export
+def test_truth_map_is_zero_outside_the_lungs_in_the_preprocessed_space(small_export):
+    out, truth = small_export
     exam_a, exam_b = largest_severity_pair(truth)
-    row = reference_file(truth, exam_a)
-    x = read_decoded(out / "dicom" / row.path).astype(np.float32)
+    row, x = reference_image(out, truth, exam_a)
     delta, x_pre = truth_map(truth, x, exam_a, exam_b, row.sop_instance_uid, SIZE)
     assert delta.shape == (SIZE, SIZE) and delta.dtype == np.float32
     np.testing.assert_array_equal(x_pre, preprocess_image(x, SIZE)[0])  # x keeps its own preprocessing
@@ -60,17 +44,16 @@ def test_truth_map_is_zero_outside_the_lungs_in_the_preprocessed_space(export):
     assert delta.sum() < 0  # the more severe exam: darker lungs, lower diaphragm
 
 
-def test_a_pair_with_itself_has_a_zero_truth_map(export):
-    out, truth = export
+def test_a_pair_with_itself_has_a_zero_truth_map(small_export):
+    out, truth = small_export
     exam_a, _ = largest_severity_pair(truth)
-    row = reference_file(truth, exam_a)
-    x = read_decoded(out / "dicom" / row.path).astype(np.float32)
+    row, x = reference_image(out, truth, exam_a)
     delta, _ = truth_map(truth, x, exam_a, exam_a, row.sop_instance_uid, SIZE)
     assert not delta.any()
 
 
-def test_pairs_link_to_the_truth_through_the_pseudonymous_keys(export):
-    _, truth = export
+def test_pairs_link_to_the_truth_through_the_pseudonymous_keys(small_export):
+    _, truth = small_export
     pseudo = Pseudonymizer(b"k" * 32)
     exam_a, exam_b = largest_severity_pair(truth)
     image_a = truth.exams.loc[exam_a, "reference_sop_instance_uid"]

@@ -106,14 +106,20 @@ def workflow_rules(work: Path) -> dict[str, dict]:
     ``conda`` file (absolute paths or None), ``code`` inputs (absolute paths, None without a
     ``code=`` input) and ``params`` names. Runs in a subprocess, because
     loading a workflow changes the working directory and ``sys.path``."""
+    return run_json_program(_RULES_PROGRAM, str(work), work, "RULES=")
+
+
+def run_json_program(program: str, argument: str, work: Path, prefix: str):
+    """Run ``python -c program argument`` in ``work`` (on ``PYTHONPATH``) and return the JSON that
+    the program prints after ``prefix`` on a line of its own; assert that it ran cleanly."""
     done = subprocess.run(
-        [sys.executable, "-c", _RULES_PROGRAM, str(work)],
+        [sys.executable, "-c", program, argument],
         cwd=work,
         env={**os.environ, "PYTHONPATH": str(work)},
         capture_output=True,
         text=True,
         timeout=300,
     )
-    line = next((line for line in done.stdout.splitlines() if line.startswith("RULES=")), None)
+    line = next((line for line in done.stdout.splitlines() if line.startswith(prefix)), None)
     assert done.returncode == 0 and line, (done.stdout + done.stderr)[-3000:]
-    return json.loads(line.removeprefix("RULES="))
+    return json.loads(line.removeprefix(prefix))

@@ -126,7 +126,53 @@ def write_shard(shard_path: str, items: Sequence[ShardItem]) -> list[dict[str, A
     return results
 
 
-class ImageCache:
+class ShardedCache:
+    """Read access by image key to a folder of ``.npy`` shards and their ``index.parquet``.
+
+    Shared by ``ImageCache`` and ``vrgan.xray.PreprocessedImages``; a subclass says how one
+    index row addresses its image in a shard (``load``). Shards are memory-mapped once each.
+
+    Parameters
+    ----------
+    directory : path-like
+        The cache folder.
+    """
+
+    label = "cache"  # how error messages name the cache
+
+    def __init__(self, directory: str | os.PathLike[str]):
+        self.directory = Path(directory)
+        self.index = pd.read_parquet(self.directory / INDEX_NAME).set_index("image_key")
+        self._shards: dict[str, np.ndarray] = {}
+
+    def __contains__(self, image_key: object) -> bool:
+        return image_key in self.index.index
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def metadata(self, image_key: str) -> dict[str, Any]:
+        """The index row of one image."""
+        return {"image_key": image_key, **self.index.loc[image_key].to_dict()}
+
+    def _locate(self, image_key: str) -> tuple[np.ndarray, pd.Series]:
+        """The (memory-mapped) shard holding ``image_key`` and the image's index row.
+
+        Raises
+        ------
+        KeyError
+            If ``image_key`` is not in the cache.
+        """
+        if image_key not in self.index.index:
+            raise KeyError(f"image key {image_key!r} is not in the {self.label} at {self.directory}")
+        row = self.index.loc[image_key]
+        shard = self._shards.get(row["shard"])
+        if shard is None:
+            shard = self._shards[row["shard"]] = np.load(self.directory / row["shard"], mmap_mode="r")
+        return shard, row
+
+
+class ImageCache(ShardedCache):
     """Read access to the cached images by image key.
 
     Parameters
@@ -140,21 +186,6 @@ class ImageCache:
     >>> image = cache.load(cohort.image_key.iloc[0])  # doctest: +SKIP
     """
 
-    def __init__(self, images_dir: str | os.PathLike[str]):
-        self.images_dir = Path(images_dir)
-        self.index = pd.read_parquet(self.images_dir / INDEX_NAME).set_index("image_key")
-        self._shards: dict[str, np.ndarray] = {}
-
-    def __contains__(self, image_key: object) -> bool:
-        return image_key in self.index.index
-
-    def __len__(self) -> int:
-        return len(self.index)
-
-    def metadata(self, image_key: str) -> dict[str, Any]:
-        """The index row of one image (shard, offset, shape, intensity facts)."""
-        return {"image_key": image_key, **self.index.loc[image_key].to_dict()}
-
     def load(self, image_key: str) -> NDArray[np.float32]:
         """The cached image of shape (rows, columns), float32, as a new array.
 
@@ -163,15 +194,9 @@ class ImageCache:
         KeyError
             If ``image_key`` is not in the cache.
         """
-        if image_key not in self.index.index:
-            raise KeyError(f"image key {image_key!r} is not in the cache at {self.images_dir}")
-        row = self.index.loc[image_key]
-        shard = self._shards.get(row["shard"])
-        if shard is None:
-            shard = self._shards[row["shard"]] = np.load(self.images_dir / row["shard"], mmap_mode="r")
-        n = int(row["rows"]) * int(row["columns"])
-        offset = int(row["offset"])
-        return np.array(shard[offset : offset + n]).reshape(int(row["rows"]), int(row["columns"]))
+        shard, row = self._locate(image_key)
+        rows, columns, offset = int(row["rows"]), int(row["columns"]), int(row["offset"])
+        return np.array(shard[offset : offset + rows * columns]).reshape(rows, columns)
 
 
 def load_cached_image(images_dir: str | os.PathLike[str], image_key: str) -> NDArray[np.float32]:

@@ -26,11 +26,11 @@ from numpy.typing import NDArray
 
 from vrgan.artefacts import atomic_write, write_table
 from vrgan.cohort import ImageCache
+from vrgan.cohort.image_cache import INDEX_NAME, ShardedCache
 from vrgan.preprocessing import preprocess_image
 
 __all__ = ["INDEX_NAME", "MANIFEST_NAME", "PreprocessedImages", "preprocess_cohort_images"]
 
-INDEX_NAME = "index.parquet"
 MANIFEST_NAME = "manifest.csv"
 
 
@@ -107,7 +107,7 @@ def preprocess_cohort_images(
     return index, manifest
 
 
-class PreprocessedImages:
+class PreprocessedImages(ShardedCache):
     """Read access to the preprocessed cache by image key.
 
     Parameters
@@ -116,25 +116,12 @@ class PreprocessedImages:
         ``results/xray/preprocessed``.
     """
 
-    def __init__(self, directory: str | os.PathLike[str]):
-        self.directory = Path(directory)
-        self.index = pd.read_parquet(self.directory / INDEX_NAME).set_index("image_key")
-        self._shards: dict[str, np.ndarray] = {}
-
-    def __contains__(self, image_key: object) -> bool:
-        return image_key in self.index.index
-
-    def __len__(self) -> int:
-        return len(self.index)
+    label = "preprocessed cache"
 
     @property
     def size(self) -> int:
         """Side S of the preprocessed images."""
         return int(self.index["resize"].iloc[0])
-
-    def metadata(self, image_key: str) -> dict:
-        """The index row of one image (shard, position, crop box, original shape, equalisation)."""
-        return {"image_key": image_key, **self.index.loc[image_key].to_dict()}
 
     def load(self, image_key: str) -> NDArray[np.float32]:
         """One image of shape (S, S), float32 in (-1, 1], as a new array.
@@ -144,12 +131,7 @@ class PreprocessedImages:
         KeyError
             If the image was not preprocessed (see ``manifest.csv`` for why).
         """
-        if image_key not in self.index.index:
-            raise KeyError(f"image key {image_key!r} is not in the preprocessed cache at {self.directory}")
-        row = self.index.loc[image_key]
-        shard = self._shards.get(row["shard"])
-        if shard is None:
-            shard = self._shards[row["shard"]] = np.load(self.directory / row["shard"], mmap_mode="r")
+        shard, row = self._locate(image_key)
         return np.array(shard[int(row["position"])])
 
     def load_many(self, image_keys: Iterable[str]) -> NDArray[np.float32]:
