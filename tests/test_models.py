@@ -6,9 +6,14 @@ import torch
 from vrgan.models import ResNetHead, UNetGenerator, condition_planes, resolve_freeze_bn
 
 
-def test_paper_unet_has_about_345m_parameters():
+def test_paper_unet_has_the_published_layout():
     generator = UNetGenerator(64, 4, 3)
-    assert sum(p.numel() for p in generator.parameters()) == pytest.approx(34.5e6, rel=0.01)
+    convs = [m for m in generator.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert len(convs) == 22
+    assert sum(p.numel() for p in generator.parameters()) == pytest.approx(34.50e6, abs=0.005e6)
+    # the top decoder level: one 3x3 conv 128 -> 64 after the skip, then the output conv 64 -> 1
+    top = generator.up[-1].blocks
+    assert [(c.in_channels, c.out_channels) for c in top.modules() if isinstance(c, torch.nn.Conv2d)] == [(128, 64)]
 
 
 @pytest.mark.parametrize("depth,size", [(2, 16), (3, 32), (4, 48)])
@@ -25,7 +30,9 @@ def test_condition_changes_the_map_and_reaches_only_the_bottleneck():
     a = generator(x, condition_planes(torch.tensor([0.5, 0.5]), torch.tensor([0.8, 0.8])))
     b = generator(x, condition_planes(torch.tensor([0.9, 0.9]), torch.tensor([0.8, 0.8])))
     assert not torch.allclose(a, b)
-    assert generator.bottleneck[0][0].in_channels == 4 * 2 + 3
+    # the planes join the bottleneck's output: its convs never see them, the first upsampling does
+    assert generator.bottleneck[0][0].in_channels == 4 * 2
+    assert generator.up[0].reduce[0].in_channels == 4 * 4 + 3
 
 
 def test_condition_planes_values():
@@ -109,3 +116,4 @@ def test_unreachable_imagenet_weights_name_the_cache(monkeypatch):
     monkeypatch.setattr(type(ResNet18_Weights.IMAGENET1K_V1), "get_state_dict", offline)
     with pytest.raises(RuntimeError, match=r"checkpoints/resnet18-f37072fd\.pth"):
         ResNetHead("imagenet")
+

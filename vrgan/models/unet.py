@@ -2,10 +2,13 @@
 
 Architecture (facts of the published implementation): two 3x3 conv -> BatchNorm -> ReLU blocks per
 level, ``depth`` max-pool downsamplings (paper: base width 64, 4 poolings, 224 -> 14 px at the
-bottleneck with 1024 channels, about 34.5 M parameters); the decoder upsamples x2 bilinearly, applies
-a 3x3 conv + BN + ReLU, concatenates the skip and applies two blocks. The conditioning of VR-GAN,
-constant planes ``(y' - 0.7)/0.2``, ``(y - 0.7)/0.2`` and ``(y - y')/0.2``, is concatenated to the
-bottleneck only. The output layer is a 3x3 conv followed by a one-channel BatchNorm, with no
+bottleneck with 1024 channels, 34.50 M parameters, 22 convolutions); the decoder upsamples x2
+bilinearly (``align_corners=True``), applies a 3x3 conv + BN + ReLU, concatenates the skip and
+applies two blocks, except the top level, which applies one (128 -> 64 at width 64). The
+conditioning of VR-GAN, constant planes ``(y' - 0.7)/0.2``, ``(y - 0.7)/0.2`` and ``(y - y')/0.2``,
+is concatenated to the bottleneck's *output* (the 1024-channel map), so it feeds the first
+upsampling block directly: it reaches neither the encoder, nor the skips, nor the bottleneck's own
+convolutions. The output layer is a 3x3 conv followed by a one-channel BatchNorm, with no
 activation, so Δx is unbounded. Initialisation: Kaiming-normal convolutions with zero bias,
 BatchNorm gamma ~ N(0.1, 0.01) and beta 0, so Δx starts small.
 """
@@ -59,15 +62,17 @@ def _double_block(in_channels: int, out_channels: int, momentum: float) -> nn.Se
 
 
 class _Up(nn.Module):
-    """x2 bilinear upsample, conv + BN + ReLU, concatenate the skip, two blocks."""
+    """x2 bilinear upsample, conv + BN + ReLU, concatenate the skip, ``n_blocks`` conv blocks."""
 
-    def __init__(self, in_channels: int, out_channels: int, momentum: float) -> None:
+    def __init__(self, in_channels: int, out_channels: int, momentum: float, n_blocks: int = 2) -> None:
         super().__init__()
         self.reduce = _conv_bn_relu(in_channels, out_channels, momentum)
-        self.blocks = _double_block(2 * out_channels, out_channels, momentum)
+        blocks = [_conv_bn_relu(2 * out_channels, out_channels, momentum)]
+        blocks += [_conv_bn_relu(out_channels, out_channels, momentum) for _ in range(n_blocks - 1)]
+        self.blocks = nn.Sequential(*blocks)
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
+        x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=True)
         return self.blocks(torch.cat([self.reduce(x), skip], dim=1))
 
 
@@ -81,7 +86,7 @@ class UNetGenerator(nn.Module):
     depth : int
         Number of max-pool downsamplings (paper: 4). Image sides must be divisible by ``2**depth``.
     n_conditions : int
-        Number of conditioning planes concatenated to the bottleneck: 3 for VR-GAN
+        Number of conditioning planes concatenated to the bottleneck's output: 3 for VR-GAN
         (see :func:`condition_planes`), 0 for VA-GAN.
     bn_momentum : float
         Momentum of the BatchNorm running statistics (paper 0.01). Evaluation uses the running
@@ -105,8 +110,17 @@ class UNetGenerator(nn.Module):
         widths = [base_channels * 2**i for i in range(depth + 1)]
         self.inc = _double_block(1, widths[0], bn_momentum)
         self.down = nn.ModuleList(_double_block(widths[i], widths[i + 1], bn_momentum) for i in range(depth - 1))
-        self.bottleneck = _double_block(widths[depth - 1] + n_conditions, widths[depth], bn_momentum)
-        self.up = nn.ModuleList(_Up(widths[i + 1], widths[i], bn_momentum) for i in reversed(range(depth)))
+        self.bottleneck = _double_block(widths[depth - 1], widths[depth], bn_momentum)
+        # The first upsampling block also reads the conditioning planes; the top level has one block.
+        self.up = nn.ModuleList(
+            _Up(
+                widths[i + 1] + (n_conditions if i == depth - 1 else 0),
+                widths[i],
+                bn_momentum,
+                n_blocks=1 if i == 0 else 2,
+            )
+            for i in reversed(range(depth))
+        )
         self.out = nn.Sequential(
             nn.Conv2d(widths[0], 1, kernel_size=3, padding=1),
             nn.BatchNorm2d(1, momentum=bn_momentum),
@@ -132,14 +146,13 @@ class UNetGenerator(nn.Module):
         skips = [self.inc(x)]
         for block in self.down:
             skips.append(block(F.max_pool2d(skips[-1], 2)))
-        bottom = F.max_pool2d(skips[-1], 2)
+        h = self.bottleneck(F.max_pool2d(skips[-1], 2))
         if self.n_conditions:
             if conditions is None or conditions.shape != (x.shape[0], self.n_conditions):
                 got = None if conditions is None else tuple(conditions.shape)
                 raise ValueError(f"expected conditions of shape ({x.shape[0]}, {self.n_conditions}), got {got}")
-            planes = conditions.to(bottom.dtype)[:, :, None, None].expand(-1, -1, *bottom.shape[-2:])
-            bottom = torch.cat([bottom, planes], dim=1)
-        h = self.bottleneck(bottom)
+            planes = conditions.to(h.dtype)[:, :, None, None].expand(-1, -1, *h.shape[-2:])
+            h = torch.cat([h, planes], dim=1)
         for up, skip in zip(self.up, reversed(skips)):
             h = up(h, skip)
         return self.out(h)
