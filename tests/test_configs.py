@@ -22,6 +22,8 @@ def test_paper_config_has_the_papers_settings():
         section = config[study]
         assert section["models"]["generator"] == {"base_channels": 64, "depth": 4, "bn_momentum": 0.01}
         assert section["models"]["regressor"]["weights"] == "imagenet"
+        assert section["models"]["regressor"]["input_scaling"] == "as_published"
+        assert section["training"]["precision"] == "fp32" and section["training"]["generator_ema"] == 0
         assert section["training"]["lr"] == 1e-4 and section["training"]["lr_discriminator"] is None
         assert section["training"]["batch_size"] == 20 and section["training"]["betas"] == [0.0, 0.9]
         assert (section["training"]["iterations_per_epoch"], section["training"]["max_epochs"]) == (200, 30)
@@ -36,6 +38,10 @@ def test_paper_config_has_the_papers_settings():
         assert vagan["generator_steps_per_epoch"] is None
     assert config["toy"]["data"]["size"] == 224 and config["toy"]["data"]["n_train"] == 10000
     assert (config["xray"]["preprocess"]["resize"], config["xray"]["preprocess"]["crop"]) == (256, 224)
+    # every subject with both labels is validation or test, about 26:74 (208 and 587 pairs)
+    split = config["cohort"]["split"]
+    assert split["validation_fraction"] + split["test_fraction"] == pytest.approx(1.0)
+    assert split["validation_fraction"] == pytest.approx(208 / (208 + 587), abs=0.01)
 
 
 def test_demo_keeps_the_papers_loss_weights():

@@ -117,3 +117,15 @@ def test_unreachable_imagenet_weights_name_the_cache(monkeypatch):
     with pytest.raises(RuntimeError, match=r"checkpoints/resnet18-f37072fd\.pth"):
         ResNetHead("imagenet")
 
+
+def test_regressor_input_scaling_as_published_normalises_x_as_it_is():
+    torch.manual_seed(0)
+    published = ResNetHead("none", input_scaling="as_published").eval()
+    unit = ResNetHead("none", input_scaling="unit_interval").eval()
+    unit.load_state_dict(published.state_dict())
+    x = torch.rand(2, 1, 32, 32) * 2 - 1
+    # unit_interval maps x to (x + 1) / 2 before the ImageNet normalisation that as_published applies to x
+    torch.testing.assert_close(unit(x), published((x + 1) / 2))
+    assert not torch.allclose(unit(x), published(x))
+    with pytest.raises(ValueError, match="input_scaling must be one of"):
+        ResNetHead("none", input_scaling="zscore")

@@ -1,8 +1,12 @@
 """The regressor R (VR-GAN) and the critic (VA-GAN): a torchvision ResNet-18 with one output.
 
-Grayscale images in [-1, 1] are mapped to [0, 1], repeated to three channels and normalised with
-the ImageNet mean and standard deviation, so ImageNet weights see the statistics they were trained
-on. The final layer is replaced by ``Linear(512, 1)``.
+Grayscale images in [-1, 1] are repeated to three channels and normalised with the ImageNet mean
+and standard deviation. ``input_scaling`` says what is normalised:
+
+- ``as_published`` (the published code): the image as it is, in [-1, 1]: ``(x - mean_c) / std_c``.
+- ``unit_interval``: the image mapped to [0, 1] first, the statistics ImageNet weights were trained on.
+
+The final layer is replaced by ``Linear(512, 1)``.
 
 Weights (``regressor.weights`` in the config):
 
@@ -28,10 +32,11 @@ import torch
 from torch import nn
 from torchvision.models import ResNet18_Weights, resnet18
 
-__all__ = ["ResNetHead", "load_weights", "resolve_freeze_bn"]
+__all__ = ["INPUT_SCALINGS", "ResNetHead", "load_weights", "resolve_freeze_bn"]
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+INPUT_SCALINGS = ("as_published", "unit_interval")
 
 
 def resolve_freeze_bn(freeze_bn: bool | str, weights: str) -> bool:
@@ -52,10 +57,15 @@ class ResNetHead(nn.Module):
         ``"imagenet"``, ``"none"`` or a path to a local state dict.
     freeze_bn : bool
         Keep every BatchNorm layer in eval mode (running statistics fixed).
+    input_scaling : {"as_published", "unit_interval"}
+        Normalise the image as it is (published code) or after mapping it to [0, 1].
     """
 
-    def __init__(self, weights: str = "none", freeze_bn: bool = False) -> None:
+    def __init__(self, weights: str = "none", freeze_bn: bool = False, input_scaling: str = "as_published") -> None:
         super().__init__()
+        if input_scaling not in INPUT_SCALINGS:
+            raise ValueError(f"input_scaling must be one of {INPUT_SCALINGS}, got {input_scaling!r}")
+        self.input_scaling = input_scaling
         self.net = resnet18(weights=None)
         self.net.fc = nn.Linear(self.net.fc.in_features, 1)
         self.freeze_bn = freeze_bn
@@ -74,7 +84,8 @@ class ResNetHead(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 4 or x.shape[1] != 1:
             raise ValueError(f"expected images of shape (N, 1, H, W), got {tuple(x.shape)}")
-        x = (x + 1.0) / 2.0
+        if self.input_scaling == "unit_interval":
+            x = (x + 1.0) / 2.0
         x = (x.expand(-1, 3, -1, -1) - self.mean.to(x.dtype)) / self.std.to(x.dtype)
         return self.net(x).squeeze(1)
 
