@@ -69,7 +69,7 @@ def _fixed_vrgan(**vrgan):
     data = make_toy_dataset(8, SIZE, 0)
     x, y = torch.from_numpy(data.images[:, None]), torch.from_numpy(data.y)
     bank = FixedBank(x, y, torch.flip(y, [0]))
-    settings = tiny_settings(batch_size=8, lr=1e-4, freeze_bn=True, vrgan=VRGANSettings(**vrgan))
+    settings = tiny_settings(batch_size=8, lr=1e-5, freeze_bn=True, vrgan=VRGANSettings(**vrgan))
     method = build_method(settings, torch.device("cpu"), None)
     method.train(True)  # batch statistics in G, frozen ones in R: same batch, same forward pass
     return method, bank, x, y
@@ -241,3 +241,66 @@ def test_settings_round_trip_and_fingerprint():
     assert settings.fingerprint() != tiny_settings(lr=2e-3).fingerprint()
     with pytest.raises(ValueError, match="method"):
         tiny_settings(method="gan")
+
+
+def test_generator_ema_averages_the_weights_after_each_generator_step():
+    _, bank, _, _ = _fixed_vrgan()
+    method = build_method(tiny_settings(generator_ema=0.5), torch.device("cpu"), None)
+    rng = np.random.default_rng(0)
+    weights = []
+    for _ in range(2):
+        method.train_step(bank, rng)
+        weights.append({k: v.detach().clone() for k, v in method.generator.state_dict().items()})
+    averaged = method.eval_generator.state_dict()
+    name = "out.0.weight"
+    # the first update copies the weights, the next moves halfway towards the new ones
+    torch.testing.assert_close(averaged[name], 0.5 * weights[0][name] + 0.5 * weights[1][name])
+    assert not torch.allclose(averaged[name], weights[1][name])
+    # BatchNorm statistics are averaged too
+    stats = "out.1.running_mean"
+    torch.testing.assert_close(averaged[stats], 0.5 * weights[0][stats] + 0.5 * weights[1][stats])
+
+
+def test_the_checkpoint_holds_the_averaged_generator(tmp_path, toy):
+    bank, val = toy
+    train(tiny_settings(generator_ema=0.9, max_epochs=1), bank, val, tmp_path, progress=False)
+    generator, settings = load_generator(tmp_path / "best.pt")
+    assert settings.generator_ema == 0.9
+    best = torch.load(tmp_path / "best.pt", weights_only=False)
+    live = best["networks"]["generator"]
+    assert any(not torch.allclose(best["generator"][k].float(), live[k].float()) for k in live)
+
+
+def test_a_killed_run_with_an_averaged_generator_resumes_identical(tmp_path, toy, monkeypatch):
+    bank, val = toy
+    settings = tiny_settings(max_epochs=3, generator_ema=0.8)
+    reference = train(settings, bank, val, tmp_path / "ref", progress=False)
+    original_step = kill_at_step(monkeypatch, 2 * settings.iterations_per_epoch + 1)
+    with pytest.raises(KeyboardInterrupt):
+        train(settings, bank, val, tmp_path / "run", progress=False)
+    monkeypatch.setattr(loop_module, "build_method", original_step)
+    resumed = train(settings, bank, val, tmp_path / "run", progress=False)
+    pd.testing.assert_frame_equal(reference.history.drop(columns="seconds"), resumed.history.drop(columns="seconds"))
+
+
+def test_vagan_critic_warmup_updates_batchnorm_statistics_then_freezes_them(toy):
+    bank, _ = toy
+    torch.manual_seed(0)
+    vagan = VAGANSettings(critic_steps=1, critic_steps_boost=1, boost_first_generator_steps=0, critic_warmup_iterations=2)
+    method = build_method(tiny_settings("vagan", vagan=vagan), torch.device("cpu"), None)
+    assert method.warmup_iterations() == 2
+    bn = method.critic.net.bn1
+    method.train(True)
+    before = bn.running_mean.clone()
+    rng = np.random.default_rng(0)
+    logs = method.warmup_step(bank, rng)
+    assert "loss_warmup" in logs and not torch.allclose(bn.running_mean, before)
+    after_warmup = bn.running_mean.clone()
+    method.train_step(bank, rng)
+    torch.testing.assert_close(bn.running_mean, after_warmup)  # frozen in the game
+    assert method.critic.freeze_bn and not bn.training
+
+
+def test_vagan_without_critic_warmup_freezes_batchnorm_from_the_start():
+    method = build_method(tiny_settings("vagan"), torch.device("cpu"), None)
+    assert method.warmup_iterations() == 0 and method.critic.freeze_bn

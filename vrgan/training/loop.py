@@ -61,7 +61,7 @@ def save_checkpoint(obj: Any, path: Path) -> None:
 def validation_ncc(method: GANMethod, pairs: EvalPairs) -> float:
     """Mean NCC of the generator's maps against the pairs' ground truth (NaN pairs ignored)."""
     maps = predict_maps(
-        method.generator, pairs.x, pairs.y, pairs.y_prime, method.device, method.dtype,
+        method.eval_generator, pairs.x, pairs.y, pairs.y_prime, method.device, method.dtype,
         method.settings.eval_batch_size,
     )
     values = ncc(maps, pairs.target)
@@ -177,7 +177,7 @@ def train(
             best_ncc, best_epoch, stale = value, epoch, 0
             best_payload = {
                 "settings": settings.as_dict(),
-                "generator": _cpu_copy(method.generator.state_dict()),
+                "generator": _cpu_copy(method.eval_generator.state_dict()),
                 "networks": {name: _cpu_copy(m.state_dict()) for name, m in method.modules().items()},
                 "epoch": epoch,
                 "val_ncc": value,

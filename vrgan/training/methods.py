@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from vrgan.models import ResNetHead, UNetGenerator, condition_planes, resolve_freeze_bn
 from vrgan.training.data import ImageBank
@@ -46,10 +47,28 @@ class GANMethod:
             settings.generator.bn_momentum,
         ).to(device)
         self.opt_generator = self._adam(self.generator.parameters())
+        # An exponential moving average of G (weights and BatchNorm statistics) smooths the
+        # step-to-step jitter of an adversarial game; it is what validation and evaluation see.
+        self.generator_ema = (
+            AveragedModel(self.generator, multi_avg_fn=get_ema_multi_avg_fn(settings.generator_ema), use_buffers=True)
+            if settings.generator_ema > 0
+            else None
+        )
         self.steps = 0
 
     def _adam(self, params, lr: float | None = None, betas: tuple[float, float] | None = None):
         return torch.optim.Adam(params, lr=lr or self.settings.lr, betas=betas or self.settings.betas)
+
+    @property
+    def eval_generator(self) -> nn.Module:
+        """The generator that validation, checkpoints and evaluation use (the average, if kept)."""
+        return self.generator if self.generator_ema is None else self.generator_ema.module
+
+    def generator_stepped(self) -> None:
+        """Book-keeping after each generator update: the step count and the moving average."""
+        if self.generator_ema is not None:
+            self.generator_ema.update_parameters(self.generator)
+        self.steps += 1
 
     def _autocast(self):
         return autocast(self.device, self.dtype)
@@ -81,6 +100,8 @@ class GANMethod:
     def state_dict(self) -> dict[str, Any]:
         state = {f"model.{name}": module.state_dict() for name, module in self.modules().items()}
         state.update({f"optim.{name}": opt.state_dict() for name, opt in self.optimizers().items()})
+        if self.generator_ema is not None:
+            state["generator_ema"] = self.generator_ema.state_dict()
         state["steps"] = self.steps
         return state
 
@@ -89,6 +110,8 @@ class GANMethod:
             module.load_state_dict(state[f"model.{name}"])
         for name, opt in self.optimizers().items():
             opt.load_state_dict(state[f"optim.{name}"])
+        if self.generator_ema is not None:
+            self.generator_ema.load_state_dict(state["generator_ema"])
         self.steps = int(state["steps"])
 
 
@@ -104,7 +127,9 @@ class VRGAN(GANMethod):
     def __init__(self, settings: TrainingSettings, device: torch.device, dtype: torch.dtype | None) -> None:
         super().__init__(settings, device, dtype)
         freeze = resolve_freeze_bn(settings.freeze_bn, settings.regressor_weights)
-        self.regressor = ResNetHead(settings.regressor_weights, freeze_bn=freeze).to(device)
+        self.regressor = ResNetHead(
+            settings.regressor_weights, freeze_bn=freeze, input_scaling=settings.regressor_input_scaling
+        ).to(device)
         self.opt_regressor = self._adam(self.regressor.parameters(), lr=settings.lr_discriminator)
         # R's warm-up is plain supervised regression: Adam with its usual betas.
         self.opt_warmup = self._adam(
@@ -156,7 +181,7 @@ class VRGAN(GANMethod):
         loss_g.backward()
         self.opt_generator.step()
         self.regressor.requires_grad_(True)
-        self.steps += 1
+        self.generator_stepped()
         return {
             "loss_rx": loss_rx.detach(),
             "loss_rxp": loss_rxp.detach(),
@@ -172,15 +197,45 @@ class VAGAN(GANMethod):
 
     def __init__(self, settings: TrainingSettings, device: torch.device, dtype: torch.dtype | None) -> None:
         super().__init__(settings, device, dtype)
-        # The gradient penalty needs a per-sample critic: BatchNorm statistics are always frozen.
-        self.critic = ResNetHead(settings.regressor_weights, freeze_bn=True).to(device)
+        # The gradient penalty needs a per-sample critic: BatchNorm statistics are frozen in the
+        # game; only a warm-up (standing in for pre-training) updates them first.
+        self.critic = ResNetHead(
+            settings.regressor_weights,
+            freeze_bn=self.warmup_iterations() == 0,
+            input_scaling=settings.regressor_input_scaling,
+        ).to(device)
         self.opt_critic = self._adam(self.critic.parameters(), lr=settings.lr_discriminator)
+        self.opt_warmup = self._adam(
+            self.critic.parameters(), lr=settings.vagan.critic_warmup_lr, betas=(0.9, 0.999)
+        )
 
     def modules(self) -> dict[str, nn.Module]:
         return {"generator": self.generator, "critic": self.critic}
 
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"generator": self.opt_generator, "critic": self.opt_critic}
+        return {"generator": self.opt_generator, "critic": self.opt_critic, "warmup": self.opt_warmup}
+
+    def warmup_iterations(self) -> int:
+        return self.settings.vagan.critic_warmup_iterations
+
+    def warmup_step(self, bank: ImageBank, rng: np.random.Generator) -> dict[str, torch.Tensor]:
+        """The critic's ResNet as a plain regressor of y (BatchNorm statistics updated)."""
+        x, y = bank.sample(rng, self.settings.batch_size)
+        with self._autocast():
+            loss = _l1(self.critic(x), y)
+        self.opt_warmup.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_warmup.step()
+        return {"loss_warmup": loss.detach()}
+
+    def _freeze_critic_bn(self) -> None:
+        if not self.critic.freeze_bn:
+            self.critic.freeze_bn = True
+            self.critic.train(self.critic.training)
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        self._freeze_critic_bn()  # a saved state is always past the warm-up
 
     def critic_steps_now(self) -> int:
         """Critic steps before the next generator step (VA-GAN's schedule)."""
@@ -210,6 +265,7 @@ class VAGAN(GANMethod):
         return {"loss_critic": loss.detach(), "wasserstein": (d_real - d_fake).detach(), "penalty": penalty.detach()}
 
     def train_step(self, bank: ImageBank, rng: np.random.Generator) -> dict[str, torch.Tensor]:
+        self._freeze_critic_bn()
         self.critic.requires_grad_(True)
         critic_logs = [self.critic_step(bank, rng) for _ in range(self.critic_steps_now())]
         self.critic.requires_grad_(False)
@@ -223,7 +279,7 @@ class VAGAN(GANMethod):
         loss_g.backward()
         self.opt_generator.step()
         self.critic.requires_grad_(True)
-        self.steps += 1
+        self.generator_stepped()
         logs = {key: torch.stack([log[key] for log in critic_logs]).mean() for key in critic_logs[0]}
         logs.update({"loss_g_adv": -d_fake.detach(), "loss_map": loss_map.detach()})
         return logs

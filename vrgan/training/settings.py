@@ -48,6 +48,11 @@ class VAGANSettings:
     ``generator_steps_per_epoch`` sets VA-GAN's epoch length (None: the training's
     ``iterations_per_epoch``): each generator step costs about ``critic_steps + 1`` VR-GAN
     iterations, so a run on a compute budget gives VA-GAN shorter epochs.
+
+    ``critic_warmup_iterations`` trains the critic's ResNet alone as a regressor of y on the
+    training images (BatchNorm statistics updated), at ``critic_warmup_lr``, before the game; its
+    BatchNorm statistics are then frozen as the WGAN-GP critic needs. Like R's warm-up in VR-GAN it
+    stands in for ImageNet pre-training when the critic starts from random weights (0 = none).
     """
 
     lambda_map: float = 100.0
@@ -57,6 +62,8 @@ class VAGANSettings:
     boost_first_generator_steps: int = 25
     boost_every: int = 100
     generator_steps_per_epoch: int | None = None
+    critic_warmup_iterations: int = 0
+    critic_warmup_lr: float = 1e-3
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,10 @@ class TrainingSettings:
         Adam learning rates of the generator and of R / the critic (None: the same as ``lr``).
     precision : str
         ``auto`` (bf16 autocast on CUDA and on CPUs with native bf16, else fp32), ``bf16``, ``fp32``.
+    generator_ema : float
+        Decay of an exponential moving average of the generator's weights and BatchNorm statistics,
+        updated after every generator step; validation, checkpoints and evaluation then use the
+        average. 0 (the published code) uses the trained weights themselves.
     """
 
     method: Literal["vrgan", "vagan"]
@@ -94,7 +105,9 @@ class TrainingSettings:
     threshold: float = 0.7
     regressor_weights: str = "none"
     freeze_bn: bool | str = "auto"
+    regressor_input_scaling: str = "as_published"
     eval_batch_size: int = 50
+    generator_ema: float = 0.0
     generator: GeneratorSettings = field(default_factory=GeneratorSettings)
     vrgan: VRGANSettings = field(default_factory=VRGANSettings)
     vagan: VAGANSettings = field(default_factory=VAGANSettings)
@@ -105,6 +118,8 @@ class TrainingSettings:
         for name in ("batch_size", "iterations_per_epoch", "max_epochs", "patience", "eval_batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if not 0.0 <= self.generator_ema < 1.0:
+            raise ValueError(f"generator_ema must be in [0, 1), got {self.generator_ema}")
 
     @property
     def steps_per_epoch(self) -> int:
@@ -167,6 +182,7 @@ def settings_from_config(
         betas=tuple(training.pop("betas", (0.0, 0.9))),
         regressor_weights=str(regressor.get("weights", "none")),
         freeze_bn=regressor.get("freeze_bn", "auto"),
+        regressor_input_scaling=str(regressor.get("input_scaling", "as_published")),
         generator=GeneratorSettings(**models.get("generator", {})),
         vrgan=VRGANSettings(**vrgan),
         vagan=VAGANSettings(**vagan),
