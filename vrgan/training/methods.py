@@ -57,7 +57,9 @@ class GANMethod:
         self.steps = 0
 
     def _adam(self, params, lr: float | None = None, betas: tuple[float, float] | None = None):
-        return torch.optim.Adam(params, lr=lr or self.settings.lr, betas=betas or self.settings.betas)
+        # The fused kernel updates every parameter in one pass: the same Adam, about 15 % less time
+        # per iteration for the demo's small networks on a CPU (method-notes: 0.81-0.86x).
+        return torch.optim.Adam(params, lr=lr or self.settings.lr, betas=betas or self.settings.betas, fused=True)
 
     @property
     def eval_generator(self) -> nn.Module:
