@@ -273,9 +273,9 @@ def test_the_checkpoint_holds_the_averaged_generator(tmp_path, toy, monkeypatch)
     assert any(not torch.allclose(best["generator"][k].float(), live[k].float()) for k in live)
 
 
-def test_a_killed_run_with_an_averaged_generator_resumes_identical(tmp_path, toy, monkeypatch):
+def test_a_killed_run_with_an_averaged_generator_and_a_schedule_resumes_identical(tmp_path, toy, monkeypatch):
     bank, val = toy
-    settings = tiny_settings(max_epochs=3, generator_ema=0.8)
+    settings = tiny_settings(max_epochs=3, generator_ema=0.8, lr_schedule="cosine")
     reference = train(settings, bank, val, tmp_path / "ref", progress=False)
     original_step = kill_at_step(monkeypatch, 2 * settings.iterations_per_epoch + 1)
     with pytest.raises(KeyboardInterrupt):
@@ -306,3 +306,17 @@ def test_vagan_critic_warmup_updates_batchnorm_statistics_then_freezes_them(toy)
 def test_vagan_without_critic_warmup_freezes_batchnorm_from_the_start():
     method = build_method(tiny_settings("vagan"), torch.device("cpu"), None)
     assert method.warmup_iterations() == 0 and method.critic.freeze_bn
+
+
+def test_cosine_schedule_lowers_the_game_learning_rates_to_zero_and_spares_the_warmup():
+    settings = tiny_settings(lr_schedule="cosine", iterations_per_epoch=2, max_epochs=2)
+    assert [settings.lr_factor(step) for step in range(5)] == pytest.approx([1.0, 0.853553, 0.5, 0.146447, 0.0], abs=1e-6)
+    assert tiny_settings().lr_factor(3) == 1.0
+    method = build_method(settings, torch.device("cpu"), None)
+    method.steps = 2
+    method.schedule_learning_rates()
+    assert method.opt_generator.param_groups[0]["lr"] == pytest.approx(0.5 * settings.lr)
+    assert method.opt_regressor.param_groups[0]["lr"] == pytest.approx(0.5 * (settings.lr_discriminator or settings.lr))
+    assert method.opt_warmup.param_groups[0]["lr"] == settings.vrgan.regressor_warmup_lr
+    with pytest.raises(ValueError, match="lr_schedule must be one of"):
+        tiny_settings(lr_schedule="step")

@@ -205,15 +205,15 @@ def train(
         epoch += 1
         start = time.perf_counter()
         method.train(True)
-        logs = [
-            method.train_step(bank, rng)
-            for _ in tqdm(
-                range(settings.steps_per_epoch),
-                desc=f"{settings.method} seed {settings.seed} epoch {epoch}/{settings.max_epochs}",
-                disable=not progress,
-                leave=False,
-            )
-        ]
+        logs = []
+        for _ in tqdm(
+            range(settings.steps_per_epoch),
+            desc=f"{settings.method} seed {settings.seed} epoch {epoch}/{settings.max_epochs}",
+            disable=not progress,
+            leave=False,
+        ):
+            method.schedule_learning_rates()
+            logs.append(method.train_step(bank, rng))
         end_of_epoch(logs, time.perf_counter() - start)
 
     if stale >= settings.patience:

@@ -66,6 +66,15 @@ class GANMethod:
         """The generator that validation, checkpoints and evaluation use (the average, if kept)."""
         return self.generator if self.generator_ema is None else self.generator_ema.module
 
+    def schedule_learning_rates(self) -> None:
+        """Set the game optimisers' learning rates for the coming step (``settings.lr_schedule``)."""
+        factor = self.settings.lr_factor(self.steps)
+        for name, optimizer in self.optimizers().items():
+            if name == "warmup":
+                continue
+            for group in optimizer.param_groups:
+                group["lr"] = group.setdefault("initial_lr", group["lr"]) * factor
+
     def generator_stepped(self) -> None:
         """Book-keeping after each generator update: the step count and the moving average."""
         if self.generator_ema is not None:

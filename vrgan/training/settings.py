@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = ["METHODS", "GeneratorSettings", "TrainingSettings", "VAGANSettings", "VRGANSettings", "settings_from_config"]
 
 METHODS = ("vrgan", "vagan")
+LR_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,10 @@ class TrainingSettings:
         Adam learning rates of the generator and of R / the critic (None: the same as ``lr``).
     precision : str
         ``auto`` (bf16 autocast on CUDA and on CPUs with native bf16, else fp32), ``bf16``, ``fp32``.
+    lr_schedule : {"constant", "cosine"}
+        ``cosine`` lowers every game optimiser's learning rate (G, R / critic; not the warm-ups)
+        along a half cosine from its value at the first step to 0 at ``max_epochs`` epochs;
+        ``constant`` (published code) keeps it.
     generator_ema : float
         Decay of an exponential moving average of the generator's weights and BatchNorm statistics,
         updated after every generator step; validation, checkpoints and evaluation then use the
@@ -107,6 +113,7 @@ class TrainingSettings:
     freeze_bn: bool | str = "auto"
     regressor_input_scaling: str = "as_published"
     eval_batch_size: int = 50
+    lr_schedule: str = "constant"
     generator_ema: float = 0.0
     generator: GeneratorSettings = field(default_factory=GeneratorSettings)
     vrgan: VRGANSettings = field(default_factory=VRGANSettings)
@@ -118,6 +125,8 @@ class TrainingSettings:
         for name in ("batch_size", "iterations_per_epoch", "max_epochs", "patience", "eval_batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
         if not 0.0 <= self.generator_ema < 1.0:
             raise ValueError(f"generator_ema must be in [0, 1), got {self.generator_ema}")
 
@@ -127,6 +136,13 @@ class TrainingSettings:
         if self.method == "vagan" and self.vagan.generator_steps_per_epoch is not None:
             return self.vagan.generator_steps_per_epoch
         return self.iterations_per_epoch
+
+    def lr_factor(self, step: int) -> float:
+        """Multiplier of the game's learning rates before generator step ``step`` (from 0)."""
+        if self.lr_schedule == "constant":
+            return 1.0
+        total = self.max_epochs * self.steps_per_epoch
+        return 0.5 * (1.0 + math.cos(math.pi * min(step, total) / total))
 
     def as_dict(self) -> dict[str, Any]:
         """Plain nested dict (JSON-serialisable)."""
