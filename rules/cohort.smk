@@ -25,6 +25,7 @@ if COHORT is not None:
         params:
             dicom_dir=str(COHORT_EXPORT.dicom_dir),
             max_rejected_fraction=COHORT["max_rejected_fraction"],
+            burned_in_annotation=COHORT["burned_in_annotation"],
             privacy=COHORT["privacy"],
             key_fingerprint=COHORT_KEY_FINGERPRINT,
         script:

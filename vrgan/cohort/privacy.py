@@ -81,7 +81,8 @@ def keyed_hash(key: bytes, kind: str, value: str, n_hex: int = 16) -> str:
         Name space (``"patient"``, ``"study"``, ``"image"``, ``"file"``) so that equal strings
         of different kinds get unrelated keys.
     value : str
-        The identifying value; surrounding whitespace is ignored.
+        The identifying value; surrounding whitespace is ignored. A path from ``os.walk`` that
+        is not valid UTF-8 (lone surrogates) is hashed as its raw bytes.
     n_hex : int
         Number of hex characters kept (16 = 64 bits).
 
@@ -91,7 +92,9 @@ def keyed_hash(key: bytes, kind: str, value: str, n_hex: int = 16) -> str:
     """
     if not 8 <= n_hex <= 64:
         raise ValueError(f"n_hex must be in [8, 64], got {n_hex}")
-    msg = f"{kind}:{value.strip()}".encode()
+    # surrogateescape: a file name that is not valid UTF-8 reaches Python with its raw bytes
+    # as lone surrogates (PEP 383); this encodes them back to those bytes (valid text is unchanged).
+    msg = f"{kind}:{value.strip()}".encode("utf-8", "surrogateescape")
     return hmac.new(key, msg, hashlib.sha256).hexdigest()[:n_hex]
 
 
@@ -123,7 +126,8 @@ def date_shift_days(key: bytes, patient_id: str, min_days: int, max_days: int) -
     """
     if not 1 <= min_days <= max_days:
         raise ValueError(f"need 1 <= min_days <= max_days, got {min_days}, {max_days}")
-    digest = hmac.new(key, f"date-shift:{patient_id.strip()}".encode(), hashlib.sha256).digest()
+    message = f"date-shift:{patient_id.strip()}".encode("utf-8", "surrogateescape")
+    digest = hmac.new(key, message, hashlib.sha256).digest()
     return min_days + int.from_bytes(digest[:8], "big") % (max_days - min_days + 1)
 
 
