@@ -47,6 +47,16 @@ if COHORT is not None:
         params:
             pft_csv=str(COHORT_EXPORT.pft_csv),
             pft_columns=COHORT["pft_columns"],
+            pft_checks={
+                key: COHORT[key]
+                for key in (
+                    "pft_date_format",
+                    "pft_fev1_litres",
+                    "pft_fvc_litres",
+                    "pft_same_day_max_ratio_difference",
+                    "pft_max_rejected_fraction",
+                )
+            },
             privacy=COHORT["privacy"],
             key_fingerprint=COHORT_KEY_FINGERPRINT,
         script:

@@ -2,6 +2,7 @@
 # when the workflow loads, before any job.
 from snakemake.exceptions import WorkflowError
 from vrgan.cohort.export import check_export, export_paths
+from vrgan.cohort.pft import PftChecks
 from vrgan.cohort.privacy import key_fingerprint, load_or_create_key
 
 COHORT = config.get("cohort")
@@ -36,6 +37,7 @@ def cohort_export_input(*kinds):
 if COHORT is not None:
     try:
         COHORT_EXPORT = export_paths(COHORT)
+        PftChecks.from_settings(COHORT)  # date format and litre ranges
         if COHORT["source"] == "export":
             check_export(
                 COHORT_EXPORT, COHORT["pft_columns"], COHORT["transplant_columns"]

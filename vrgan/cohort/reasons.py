@@ -43,12 +43,20 @@ FILE_REASONS: dict[str, str] = {
 #: order they are tested: a row gets the first code that applies.
 PFT_REASONS: dict[str, str] = {
     "missing_value": "patient id, date, FEV1 or FVC is empty",
-    "unparsable_date": "the date is not an ISO date (YYYY-MM-DD)",
+    "unparsable_date": "the date is not in cohort.pft_date_format (default ISO, YYYY-MM-DD)",
     "unparsable_number": "FEV1 or FVC is not a number",
     "ratio_out_of_range": (
         "FEV1 or FVC is zero or negative, or FEV1/FVC is below pft.MIN_FEV1_FVC (0.10): a unit error such as FVC "
         "in mL"
     ),
     "fev1_gt_fvc": "FEV1 is larger than FVC (both positive): FEV1/FVC > 1 is impossible",
+    "volume_out_of_range": (
+        "FEV1 or FVC outside its plausible range in litres (cohort.pft_fev1_litres, cohort.pft_fvc_litres): "
+        "% predicted or mL, not litres"
+    ),
     "unknown_patient": "the patient id matches no Patient ID in the DICOM export",
+    "conflicting_duplicate": (
+        "rows of one patient and day whose FEV1/FVC differ by more than cohort.pft_same_day_max_ratio_difference "
+        "(all of them are rejected: row order must not decide)"
+    ),
 }
