@@ -98,6 +98,9 @@ if COHORT is not None:
         params:
             transplants_csv=str(COHORT_EXPORT.transplants_csv or ""),
             transplant_columns=COHORT["transplant_columns"],
+            max_unmatched_transplant_fraction=COHORT[
+                "max_unmatched_transplant_fraction"
+            ],
             copd_threshold=COHORT["copd_threshold"],
             privacy=COHORT["privacy"],
             key_fingerprint=COHORT_KEY_FINGERPRINT,
