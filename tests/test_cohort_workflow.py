@@ -6,6 +6,7 @@ Patient IDs (also in the folder names), the UIDs and the true dates must not app
 byte under results/ (tables, logs, figure) or in snakemake's own logs.
 """
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,8 @@ def test_outputs_exist_with_their_summaries(run):
         assert (cohort_dir / name).is_file(), name
     for stage in ("ingest", "pft", "match", "filter", "split", "flow"):
         assert (work / "results" / "logs" / "cohort" / f"{stage}.log").is_file(), stage
+    counts = json.loads((cohort_dir / "cohort.json").read_text())["counts"]
+    assert (counts["transplant_ids_listed"], counts["transplant_ids_matching_no_patient"]) == (1, 0)
 
 
 def test_every_file_has_a_row_and_the_cohort_images_load(run):
@@ -116,6 +119,20 @@ def test_no_identifier_or_true_date_reaches_results_or_logs(run):
                 assert not leaks, f"{path.relative_to(work)} holds {leaks[:5]}"
     assert searched > 20
     assert not list((work / "results").rglob("*vrgan-key*"))
+
+
+def test_a_lost_key_is_not_replaced_while_results_use_it(run):
+    _, work, _ = run
+    key = work / ".vrgan-key"
+    key.rename(work / "key-backup")
+    try:
+        dry = snakemake(work, "--dry-run", *TARGETS)
+        assert not key.exists(), "a new key was made"
+    finally:
+        (work / "key-backup").rename(key)
+    assert dry.returncode != 0
+    assert "key_file .vrgan-key does not exist, but results/cohort/ingest.json was made" in dry.stdout + dry.stderr
+    assert "Restore the key file from your backup, or start over: delete results/" in dry.stdout + dry.stderr
 
 
 RENAMED = {"patient_id": "MRN", "date": "Date", "fev1": "FEV1 (L)", "fvc": "FVC (L)"}
@@ -177,6 +194,11 @@ def test_reordering_keys_reruns_nothing(run, sort_keys):
             r"lacks required column\(s\) 'FEV1' \(for fev1\)",
         ),
         ({"window_days": "thirty"}, r"window_days"),
+        ({"pft_date_format": "%d/%m"}, r"cohort\.pft_date_format '%d/%m' is not 'iso' or a strptime format"),
+        (
+            {"privacy": {**tiny_config()["cohort"]["privacy"], "key_file": "results/.vrgan-key"}},
+            r"cohort\.privacy\.key_file results/\.vrgan-key lies under results/",
+        ),
     ],
 )
 def test_bad_config_stops_before_any_work(tmp_path, change, message):

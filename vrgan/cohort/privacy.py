@@ -7,7 +7,8 @@ intervals within a patient (the 30-day window) are kept exactly (PS3.15 "Retain 
 Temporal Information with Modified Dates").
 
 The key is a random 32-byte secret kept outside ``results/`` (default ``.vrgan-key`` at the
-repository root, git-ignored); it is created once, atomically, on first use.
+repository root, git-ignored); it is created once, atomically, on first use, and never while
+``results/`` holds outputs made with another key (``load_key_fitting_results``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 KEY_BYTES = 32
@@ -180,6 +183,97 @@ class Pseudonymizer:
         """``date`` moved back by the patient's keyed shift."""
         days = date_shift_days(self.key, patient_id, self.shift_min_days, self.shift_max_days)
         return shift_date(date, days)
+
+
+class KeyDoesNotFitResults(ValueError):
+    """The key would differ from the one the existing cohort outputs were made with."""
+
+
+def check_key_location(key_file: str | os.PathLike[str], results_dir: str | os.PathLike[str] = "results") -> None:
+    """Refuse a key file inside the results folder (results are shared; the key must not be).
+
+    Raises
+    ------
+    ValueError
+        Naming ``cohort.privacy.key_file`` and the folder.
+    """
+    key, results = Path(key_file).resolve(), Path(results_dir).resolve()
+    if key == results or results in key.parents:
+        raise ValueError(
+            f"cohort.privacy.key_file {key_file} lies under {results_dir}/, which is shared and deleted to start "
+            "over: keep the key outside it (default .vrgan-key at the repository root)"
+        )
+
+
+def recorded_key_fingerprints(summaries: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
+    """The key fingerprint recorded in each existing stage summary (``parameters.key_fingerprint``).
+
+    Parameters
+    ----------
+    summaries : iterable of path-like
+        Stage summaries (``results/cohort/ingest.json``, ...); missing ones are skipped.
+
+    Returns
+    -------
+    dict
+        Path (as given) to fingerprint, for the summaries that exist and record one.
+    """
+    found = {}
+    for path in summaries:
+        try:
+            parameters = json.loads(Path(path).read_text()).get("parameters", {})
+        except (OSError, ValueError):
+            continue
+        if parameters.get("key_fingerprint"):
+            found[str(path)] = str(parameters["key_fingerprint"])
+    return found
+
+
+def load_key_fitting_results(key_file: str | os.PathLike[str], summaries: Iterable[str | os.PathLike[str]]) -> bytes:
+    """``load_or_create_key``, refusing a key other than the one the existing outputs were made with.
+
+    A new key (a fresh clone, another working folder, a deleted key file) would rerun every
+    stage under new pseudonyms beside outputs that use the old ones; this stops first.
+
+    Parameters
+    ----------
+    key_file : path-like
+        ``cohort.privacy.key_file``.
+    summaries : iterable of path-like
+        Stage summaries that record the key fingerprint (``recorded_key_fingerprints``).
+
+    Returns
+    -------
+    bytes
+        The key.
+
+    Raises
+    ------
+    KeyDoesNotFitResults
+        When the key file is missing (it is not created) or has another fingerprint, while a
+        summary records one; the message says how to restore the key or start over.
+    """
+    recorded = recorded_key_fingerprints(summaries)
+    start_over = (
+        "Restore the key file from your backup, or start over: delete results/ (every output made with the old "
+        "key), and a new key is made on the next run."
+    )
+    if recorded and not Path(key_file).exists():
+        where, fingerprint = next(iter(recorded.items()))
+        raise KeyDoesNotFitResults(
+            f"cohort.privacy.key_file {key_file} does not exist, but {where} was made with the key of fingerprint "
+            f"{fingerprint}: a new key would give every patient a new pseudonym. {start_over}"
+        )
+    key = load_or_create_key(key_file)
+    fingerprint = key_fingerprint(key)
+    other = {where: f for where, f in recorded.items() if f != fingerprint}
+    if other:
+        where, old = next(iter(other.items()))
+        raise KeyDoesNotFitResults(
+            f"cohort.privacy.key_file {key_file} holds the key of fingerprint {fingerprint}, but {where} was made "
+            f"with fingerprint {old}. {start_over}"
+        )
+    return key
 
 
 def pseudonymizer_from_settings(privacy: dict) -> Pseudonymizer:
