@@ -7,13 +7,14 @@ byte under results/ (tables, logs, figure) or in snakemake's own logs.
 """
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from cohort_export import build_standard_export
+from cohort_export import build_hostile_export, build_standard_export
 from workflow import copy_workflow, snakemake, tiny_config
 
 from vrgan.cohort import ImageCache
@@ -48,7 +49,7 @@ def make_workdir(tmp: Path, export_root: Path | None, synth: dict | None = None,
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cohort_workflow")
-    export = build_standard_export(tmp / "export")
+    export = build_hostile_export(tmp / "export")
     work = make_workdir(tmp, export.root)
     done = snakemake(work, *TARGETS)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -96,19 +97,24 @@ def test_every_file_has_a_row_and_the_cohort_images_load(run):
 
 
 def test_no_identifier_or_true_date_reaches_results_or_logs(run):
-    export, work, _ = run
+    """On the hostile export (``build_hostile_export``): PHI in folder names and free-text tags,
+    a Latin-1 file name, zero-led UIDs, a burned-in annotation, broken and looping links."""
+    export, work, done = run
     needles = set(export.secrets) | {"19230405"}
     needles |= {d.strftime("%Y%m%d") for d in export.true_dates} | {d.isoformat() for d in export.true_dates}
     key_hex = (work / ".vrgan-key").read_text().strip()
     needles.add(key_hex)
     assert len(needles) > 150
     export_bytes = b"".join(p.read_bytes() for p in export.root.rglob("*") if p.is_file())
-    export_bytes += "".join(str(p) for p in export.root.rglob("*")).encode()
+    export_bytes += b"".join(os.fsencode(p) for p in export.root.rglob("*"))
     assert all(n.encode() in export_bytes for n in export.secrets), "the planted strings must be in the export"
     assert all(
         d.strftime("%Y%m%d").encode() in export_bytes or d.isoformat().encode() in export_bytes
         for d in export.true_dates
     )
+    terminal = (done.stdout + done.stderr).encode()
+    leaks = [n for n in needles if n.encode() in terminal]
+    assert not leaks, f"the terminal shows {leaks[:5]}"
     searched = 0
     for folder in (work / "results", work / ".snakemake" / "log"):
         for path in folder.rglob("*"):
