@@ -1,7 +1,7 @@
 # Helpers of the cohort stages (rules/cohort.smk): paths, code inputs and the checks that run
 # when the workflow loads, before any job.
 from snakemake.exceptions import WorkflowError
-from vrgan.cohort.export import check_export, export_paths
+from vrgan.cohort.export import check_demo_settings, check_export, export_paths
 from vrgan.cohort.pft import PftChecks
 from vrgan.cohort.privacy import (
     check_key_location,
@@ -42,6 +42,7 @@ if COHORT is not None:
     try:
         COHORT_EXPORT = export_paths(COHORT)
         PftChecks.from_settings(COHORT)  # date format and litre ranges
+        check_demo_settings(COHORT)
         if COHORT["source"] == "export":
             check_export(
                 COHORT_EXPORT, COHORT["pft_columns"], COHORT["transplant_columns"]

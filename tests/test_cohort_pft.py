@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from vrgan.cohort import PFT_REASONS, Pseudonymizer, check_export, clean_pfts, export_paths, read_pft_csv
-from vrgan.cohort.export import ExportPaths
+from vrgan.cohort.export import ExportPaths, check_demo_settings
 from vrgan.cohort.pft import PftChecks, TooManyRejectedRows, check_rejected_rows
 
 PSEUDO = Pseudonymizer(b"p" * 32)
@@ -173,3 +173,10 @@ def test_an_empty_or_cp1252_csv_is_named_at_load(tmp_path, content, message):
 def test_a_utf8_byte_order_mark_is_not_part_of_the_first_column(tmp_path):
     (tmp_path / "pft.csv").write_bytes(b"\xef\xbb\xbfmrn,test_date,FEV1_L,FVC_L\nA,2015-01-02,3,4\n")
     assert read_pft_csv(tmp_path / "pft.csv", COLUMNS)["patient_id"].tolist() == ["A"]
+
+
+def test_the_demo_refuses_rejecting_images_without_the_burned_in_flag():
+    check_demo_settings({"source": "export", "burned_in_annotation": "reject_absent"})
+    check_demo_settings({"source": "demo", "burned_in_annotation": "accept_absent"})
+    with pytest.raises(ValueError, match=r"cohort\.burned_in_annotation: reject_absent would reject the demo"):
+        check_demo_settings({"source": "demo", "burned_in_annotation": "reject_absent"})

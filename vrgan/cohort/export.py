@@ -90,6 +90,24 @@ def read_csv_text(path: str | os.PathLike[str], what: str, **kwargs: Any) -> pd.
         raise ValueError(f"{what} {path} cannot be read as a CSV table ({err})") from None
 
 
+def check_demo_settings(cohort: Mapping[str, Any]) -> None:
+    """Refuse settings that the demo export's truth cannot agree with (``source: demo`` only).
+
+    The synthetic export's CR images omit BurnedInAnnotation (optional for CR), as real ones
+    often do, so ``reject_absent`` would reject them all and fail ``cohort_flow_vs_truth``.
+
+    Raises
+    ------
+    ValueError
+        Naming the key and what to set.
+    """
+    if cohort["source"] == "demo" and cohort.get("burned_in_annotation") == "reject_absent":
+        raise ValueError(
+            "cohort.burned_in_annotation: reject_absent would reject the demo export's CR images (they omit the "
+            "optional flag) and its truth expects them: use accept_absent with source: demo"
+        )
+
+
 def csv_header(path: str | os.PathLike[str], what: str = "CSV file") -> list[str]:
     """Column names of a CSV file (see ``read_csv_text``)."""
     return list(read_csv_text(path, what, nrows=0).columns)
