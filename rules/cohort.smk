@@ -25,6 +25,7 @@ if COHORT is not None:
         params:
             dicom_dir=str(COHORT_EXPORT.dicom_dir),
             max_rejected_fraction=COHORT["max_rejected_fraction"],
+            burned_in_annotation=COHORT["burned_in_annotation"],
             privacy=COHORT["privacy"],
             key_fingerprint=COHORT_KEY_FINGERPRINT,
         script:
@@ -46,6 +47,16 @@ if COHORT is not None:
         params:
             pft_csv=str(COHORT_EXPORT.pft_csv),
             pft_columns=COHORT["pft_columns"],
+            pft_checks={
+                key: COHORT[key]
+                for key in (
+                    "pft_date_format",
+                    "pft_fev1_litres",
+                    "pft_fvc_litres",
+                    "pft_same_day_max_ratio_difference",
+                    "pft_max_rejected_fraction",
+                )
+            },
             privacy=COHORT["privacy"],
             key_fingerprint=COHORT_KEY_FINGERPRINT,
         script:
@@ -87,6 +98,9 @@ if COHORT is not None:
         params:
             transplants_csv=str(COHORT_EXPORT.transplants_csv or ""),
             transplant_columns=COHORT["transplant_columns"],
+            max_unmatched_transplant_fraction=COHORT[
+                "max_unmatched_transplant_fraction"
+            ],
             copd_threshold=COHORT["copd_threshold"],
             privacy=COHORT["privacy"],
             key_fingerprint=COHORT_KEY_FINGERPRINT,

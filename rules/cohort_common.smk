@@ -1,8 +1,13 @@
 # Helpers of the cohort stages (rules/cohort.smk): paths, code inputs and the checks that run
 # when the workflow loads, before any job.
 from snakemake.exceptions import WorkflowError
-from vrgan.cohort.export import check_export, export_paths
-from vrgan.cohort.privacy import key_fingerprint, load_or_create_key
+from vrgan.cohort.export import check_demo_settings, check_export, export_paths
+from vrgan.cohort.pft import PftChecks
+from vrgan.cohort.privacy import (
+    check_key_location,
+    key_fingerprint,
+    load_key_fitting_results,
+)
 
 COHORT = config.get("cohort")
 COHORT_DIR = "results/cohort"
@@ -36,12 +41,18 @@ def cohort_export_input(*kinds):
 if COHORT is not None:
     try:
         COHORT_EXPORT = export_paths(COHORT)
+        PftChecks.from_settings(COHORT)  # date format and litre ranges
+        check_demo_settings(COHORT)
         if COHORT["source"] == "export":
             check_export(
                 COHORT_EXPORT, COHORT["pft_columns"], COHORT["transplant_columns"]
             )
+        check_key_location(COHORT["privacy"]["key_file"], "results")
         COHORT_KEY_FINGERPRINT = key_fingerprint(
-            load_or_create_key(COHORT["privacy"]["key_file"])
+            load_key_fitting_results(
+                COHORT["privacy"]["key_file"],
+                [f"{COHORT_DIR}/{name}.json" for name in ("ingest", "pft")],
+            )
         )
     except ValueError as err:
         raise WorkflowError(f"cohort configuration: {err}") from None

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -343,3 +345,71 @@ def write_truth(export: Export, transplant: set[str], window_days: int = 30) -> 
     subjects["expected_pairs"] = (n_copd * (n_all - n_copd)).astype(int)
     subjects.to_csv(truth / "subjects.csv", index=False)
     (truth / "summary.json").write_text(json.dumps(STANDARD_SUMMARY, indent=2))
+
+
+#: A study and an image UID with a zero-led component ("0477"): not conformant, so pydicom's
+#: validation warnings quote them when the values are read.
+ZERO_LED_STUDY_UID = "1.2.826.0.1.3680043.0477.6.1"
+
+
+def build_hostile_export(root: Path) -> Export:
+    """The standard export plus what a real PACS export does to a pipeline's privacy.
+
+    Patient H1's folder name holds a name and a date (``PIDZQH1 MUELLER^HANS/visit 2015-03-02``);
+    in it an ok PA image whose file name is Latin-1, not UTF-8 (``M\\xfcller_ZQLAT.dcm``), whose
+    Study and SOP Instance UIDs have zero-led components and whose free-text tags hold planted
+    strings; an image with BurnedInAnnotation YES; a broken link (a file gone after export); a
+    link back to the top folder (a loop). A linked folder ``linked_ZQLINKDIR`` leads outside
+    ``dicom/`` to an ok AP image of patient H2.
+    """
+    export = build_standard_export(root)
+    dicom = export.root / "dicom"
+    folder = "PIDZQH1 MUELLER^HANS/visit 2015-03-02"
+    free_text = {"StudyDescription": "CHEST ZQFREE1 Mueller", "ImageComments": "ZQFREE2 seen by Dr Who"}
+
+    def image(rel: str, patient: str, status: str, view: str, **kwargs) -> Dataset:
+        pid = f"PIDZQ{patient}"
+        prefix = f"ZQ{len(export.files):03d}"
+        ds = make_dataset(patient_id=pid, date=DAY0, tag_prefix=prefix, array=pixels(seed=len(export.files)), **kwargs)
+        export.secrets += [pid, f"{prefix}NAME", f"{prefix}ACC", f"{prefix}INST", f"{prefix}DOC", f"{prefix}OTHERID"]
+        export.secrets += [str(ds.StudyInstanceUID), str(ds.SOPInstanceUID)]
+        export.true_dates.append(DAY0)
+        export.files.append(
+            {
+                "path": rel,
+                "expected_status": status,
+                "patient_id": pid,
+                "view": view if status == "ok" else "",
+                "view_source": "ViewPosition" if status == "ok" else "",
+                "study_uid": str(ds.StudyInstanceUID),
+                "date": DAY0,
+            }
+        )
+        return ds
+
+    latin1 = os.fsdecode(b"M\xfcller_ZQLAT.dcm")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydicom warns about the zero-led UIDs when setting and writing them
+        ds = image(
+            f"{folder}/{latin1}",
+            "H1",
+            "ok",
+            "PA",
+            study_uid=ZERO_LED_STUDY_UID,
+            sop_uid=ZERO_LED_STUDY_UID + ".1",
+            tags={"ViewPosition": "PA", **free_text},
+        )
+        save(ds, dicom / folder / latin1)
+    burned = image(f"{folder}/burned", "H1", "burned_in_annotation", "PA", tags={"ViewPosition": "PA"})
+    burned.BurnedInAnnotation = "YES"
+    save(burned, dicom / folder / "burned")
+    outside = export.root / "outside_ZQOUTSIDE"
+    save(image("linked_ZQLINKDIR/ap", "H2", "ok", "AP", tags={"ViewPosition": "AP"}), outside / "ap")
+    (dicom / "linked_ZQLINKDIR").symlink_to(outside, target_is_directory=True)
+    (dicom / folder / "ZQGONE_link").symlink_to(export.root / "ZQGONE_target")
+    (dicom / folder / "loop_ZQLOOP").symlink_to(dicom, target_is_directory=True)
+    for rel, status in ((f"{folder}/ZQGONE_link", "unreadable"), (f"{folder}/loop_ZQLOOP", "repeated_folder")):
+        export.files.append({"path": rel, "expected_status": status, "patient_id": "", "view": "", "view_source": ""})
+    export.secrets += ["MUELLER^HANS", "MUELLER", "ZQFREE1", "ZQFREE2", "ZQLAT", "ZQLINKDIR", "ZQOUTSIDE", "ZQGONE"]
+    export.secrets += ["ZQLOOP", "visit 2015", ZERO_LED_STUDY_UID]
+    return export

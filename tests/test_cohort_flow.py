@@ -24,6 +24,7 @@ from vrgan.cohort import (
     select_pa_exams,
     split_subjects,
 )
+from vrgan.cohort.transplants import match_transplant_ids
 
 PSEUDO = Pseudonymizer(b"f" * 32)
 COLUMNS = {"patient_id": "patient_id", "date": "date", "fev1": "fev1", "fvc": "fvc"}
@@ -40,11 +41,14 @@ def stages(tmp_path_factory):
     )
     exams, _, extra = select_pa_exams(ingest)
     matches, unmatched = match_exams(exams, pft, 30)
-    transplant = {PSEUDO.patient(i) for i in read_transplant_patients(export.root / "transplants.csv", "patient_id")}
-    cohort, excluded = build_cohort(matches, exams, pft, transplant)
+    listed = read_transplant_patients(export.root / "transplants.csv", "patient_id")
+    transplant = match_transplant_ids(listed, set(ingest["patient_key"].dropna()), PSEUDO)
+    cohort, excluded = build_cohort(matches, exams, pft, transplant.patient_keys)
     splits = split_subjects(cohort, 0.34, 0.34, rng=0)
     pairs = make_pairs(cohort, splits)
-    flow = build_flow(ingest, pft, rejected, extra, unmatched, matches, len(excluded), cohort, splits, pairs)
+    flow = build_flow(
+        ingest, pft, rejected, extra, unmatched, matches, len(excluded), cohort, splits, pairs, transplant.counts()
+    )
     return {
         "export": export,
         "ingest": ingest,
@@ -75,6 +79,8 @@ def test_flow_counts_every_step_and_reason(stages):
     assert count(flow, "matched exams") == [15]
     assert count(flow, "matched exams", "excluded", "no_pft_within_window") == [1]  # the 31-day PFT
     assert count(flow, "not lung transplant", "excluded", "lung_transplant_patient") == [2]
+    assert count(flow, "not lung transplant", "branch", "transplant_ids_listed") == [1]
+    assert count(flow, "not lung transplant", "branch", "transplant_ids_matching_no_patient") == [0]
     assert count(flow, "subjects") == [7]
     assert count(flow, "pairs") == [4]
     cohort = stages["cohort"]

@@ -1,6 +1,10 @@
 """DICOM ingest: reject reasons, views, decode order, the image cache (vrgan.cohort ingest)."""
 
+import logging
+import os
 import shutil
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,10 +14,10 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 from pydicom.uid import JPEG2000Lossless, MPEG2MPML, RLELossless
 
-from vrgan.cohort import ImageCache, Pseudonymizer, TooManyRejected, ingest_export, load_cached_image, resolve_view
+from vrgan.cohort import FILE_REASONS, ImageCache, Pseudonymizer, TooManyRejected, ingest_export, load_cached_image, resolve_view
 from vrgan.cohort.dicom_scan import scan_file
 from vrgan.cohort.image_cache import plan_shards
-from vrgan.cohort.ingest import list_files
+from vrgan.cohort.ingest import decode_accepted, list_files, scan_files, walk_export
 from vrgan.cohort.pixels import intensities_from_stored, invert_monochrome1
 
 PSEUDO = Pseudonymizer(b"k" * 32)
@@ -179,3 +183,106 @@ def test_decode_pass_rejects_cut_pixel_data_and_too_many_rejections_stop(tmp_pat
     path.write_text("no longer DICOM")
     with pytest.raises(TooManyRejected, match=r"2 of 3 files rejected.*\n.*not_dicom: 1"):
         ingest_export(dicom, tmp_path / "img", PSEUDO, max_rejected_fraction=0.5)
+
+
+@pytest.mark.parametrize(
+    ("value", "policy", "status"),
+    [
+        ("YES", "accept_absent", "burned_in_annotation"),
+        (" yes", "accept_absent", "burned_in_annotation"),
+        ("NO", "reject_absent", "ok"),
+        (None, "accept_absent", "ok"),
+        (None, "reject_absent", "burned_in_annotation_unknown"),
+        ("MAYBE", "accept_absent", "burned_in_annotation_unknown"),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:Invalid value for VR")
+def test_burned_in_annotation_yes_is_rejected_and_absent_follows_the_policy(tmp_path, value, policy, status):
+    tags = {} if value is None else {"BurnedInAnnotation": value}
+    record = scan_file(save(make_dataset(array=pixels(), tags=tags), tmp_path / "f"), PSEUDO, policy)
+    assert record["status"] == status, record["message"]
+    assert status in FILE_REASONS or status == "ok"
+
+
+def test_a_vanished_file_is_unreadable_in_either_pass_and_no_path_is_said(tmp_path):
+    record = scan_file(tmp_path / "SECRETNAME.dcm", PSEUDO)
+    assert (record["status"], record["message"]) == ("unreadable", "file cannot be read (ENOENT)")
+    dicom = tmp_path / "dicom"
+    path = save(make_dataset(array=pixels()), dicom / "SECRETNAME")
+    table = scan_files(dicom, PSEUDO)
+    path.unlink()  # gone between the header pass and the decode pass
+    decoded = decode_accepted(table, tmp_path / "img")
+    assert decoded[["status", "message"]].values.tolist() == [
+        ["unreadable", "file cannot be read in the decode pass (ENOENT)"]
+    ]
+
+
+def test_every_reachable_entry_is_one_row_links_followed_without_loops(tmp_path, monkeypatch):
+    dicom, outside = tmp_path / "dicom", tmp_path / "outside"
+    save(make_dataset(array=pixels(seed=1)), dicom / "p" / "a")
+    save(make_dataset(array=pixels(seed=2)), outside / "b")
+    (dicom / "p" / "linked").symlink_to(outside)  # followed: b is listed
+    (dicom / "p" / "loop").symlink_to(dicom)  # the root again: listed once
+    (dicom / "broken").symlink_to(tmp_path / "nowhere")
+    os.mkfifo(dicom / "fifo")
+    (dicom / "locked").mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    files, problems = walk_export(dicom)
+    assert files == ["p/a", "p/linked/b"]
+    assert problems == [
+        ("broken", "unreadable", "broken link (ENOENT)"),
+        ("fifo", "unreadable", "not a regular file (a device, pipe or socket)"),
+        ("locked", "unreadable", "folder cannot be listed (EACCES)"),
+        ("p/loop", "repeated_folder", "link to a folder already listed; its files are listed once"),
+    ]
+    table = ingest_export(dicom, tmp_path / "img", PSEUDO, max_rejected_fraction=1.0)
+    assert table["status"].tolist() == ["unreadable", "unreadable", "unreadable", "ok", "ok", "repeated_folder"]
+    assert table["file_key"].tolist()[3] == PSEUDO.file("p/a")
+
+
+def test_a_file_name_that_is_not_utf8_is_hashed_by_its_bytes(tmp_path):
+    dicom = tmp_path / "dicom"
+    dicom.mkdir()
+    name = b"M\xfcller.dcm"  # Latin-1
+    save(make_dataset(array=pixels()), Path(os.fsdecode(os.path.join(os.fsencode(dicom), name))))
+    table = ingest_export(dicom, tmp_path / "img", PSEUDO)
+    assert table["status"].tolist() == ["ok"]
+    assert table["file_key"].item() == PSEUDO.file(os.fsdecode(name)) != PSEUDO.file("Müller.dcm")
+
+
+def test_no_warning_or_log_quotes_a_non_conformant_uid(tmp_path, caplog):
+    uid = "1.2.826.0.1.3680043.0477.6.1"  # a zero-led component: pydicom warns, quoting it
+    dicom = tmp_path / "dicom"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        save(make_dataset(array=pixels(), study_uid=uid, sop_uid=uid + ".2"), dicom / "f")
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.DEBUG):
+        warnings.simplefilter("always")
+        table = ingest_export(dicom, tmp_path / "img", PSEUDO)
+        image_key = table["image_key"].item()
+        ImageCache(tmp_path / "img").load(image_key)
+    assert table["status"].tolist() == ["ok"]
+    assert not [str(w.message) for w in caught if "3680043" in str(w.message)]
+    assert "3680043" not in caplog.text
+
+
+def test_duplicates_are_resolved_among_the_copies_that_decode(tmp_path):
+    dicom = tmp_path / "dicom"
+    broken = make_dataset(array=pixels(), sop_uid="1.2.3.4")
+    broken.Rows = 40  # the header declares more pixels than stored: only the decoder notices
+    save(broken, dicom / "a-first")
+    save(make_dataset(array=pixels(), sop_uid="1.2.3.4"), dicom / "b-second")
+    save(make_dataset(array=pixels(), sop_uid="1.2.3.4"), dicom / "c-third")
+    table = ingest_export(dicom, tmp_path / "img", PSEUDO, max_rejected_fraction=1.0)
+    assert table["status"].tolist() == ["truncated", "ok", "duplicate"]
+    assert table["message"].iloc[2] == f"same SOP Instance UID as file {PSEUDO.file('b-second')}"
+    cache = ImageCache(tmp_path / "img")
+    assert len(cache) == 1
+    np.testing.assert_array_equal(cache.load(PSEUDO.image("1.2.3.4")), pixels())

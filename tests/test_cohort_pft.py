@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from vrgan.cohort import PFT_REASONS, Pseudonymizer, check_export, clean_pfts, export_paths, read_pft_csv
-from vrgan.cohort.export import ExportPaths
+from vrgan.cohort.export import ExportPaths, check_demo_settings
+from vrgan.cohort.pft import PftChecks, TooManyRejectedRows, check_rejected_rows
 
 PSEUDO = Pseudonymizer(b"p" * 32)
 COLUMNS = {"patient_id": "mrn", "date": "test_date", "fev1": "FEV1_L", "fvc": "FVC_L"}
@@ -96,3 +97,86 @@ def test_export_paths_from_config():
     assert mine.transplants_csv is None
     with pytest.raises(ValueError, match=r"cohort\.pft_csv must be set"):
         export_paths({"source": "export", "dicom_dir": "/d", "pft_csv": None})
+
+
+def test_a_day_first_date_format_is_read_and_iso_rejects_it_all_and_stops(tmp_path):
+    rows = [("A", f"{d:02d}/03/2015", "3.0", "4.0", "x") for d in (2, 13, 28)]
+    raw = read_pft_csv(write_pfts(tmp_path / "pft.csv", rows), COLUMNS)
+    day_first = PftChecks(date_format="%d/%m/%Y")
+    accepted, rejected = clean_pfts(raw, {PSEUDO.patient("A")}, PSEUDO, day_first)
+    assert rejected.empty and accepted["row"].tolist() == [1, 2, 3]
+    assert accepted["date"].iloc[1] == pd.Timestamp(PSEUDO.shift(dt.date(2015, 3, 13), "A"))
+    check_rejected_rows(raw, rejected, COLUMNS, day_first)
+    accepted, rejected = clean_pfts(raw, {PSEUDO.patient("A")}, PSEUDO)
+    assert accepted.empty and set(rejected["reason"]) == {"unparsable_date"}
+    with pytest.raises(
+        TooManyRejectedRows,
+        match=r"(?s)cohort\.pft_csv: 3 of 3 rows rejected \(100\.0% > cohort\.pft_max_rejected_fraction 50\.0%\).*"
+        r"unparsable_date: 3 rows \(column 'test_date' like '99/99/9999'\).*pft_date_format is 'iso'",
+    ):
+        check_rejected_rows(raw, rejected, COLUMNS)
+
+
+def test_date_format_without_a_whole_date_is_refused():
+    with pytest.raises(ValueError, match=r"cohort\.pft_date_format '%d/%m' is not 'iso' or a strptime format"):
+        PftChecks(date_format="%d/%m")
+    with pytest.raises(ValueError, match=r"cohort\.pft_fvc_litres must be \[min, max\]"):
+        PftChecks(fvc_litres=(5.0, 1.0))
+
+
+def test_percent_predicted_and_millilitres_are_out_of_range_and_unknown_patients_do_not_stop(tmp_path):
+    rows = [
+        ("A", "2015-01-02", "85", "95", "x"),  # 1 % predicted
+        ("A", "2015-01-03", "2500", "3200", "x"),  # 2 mL
+        ("A", "2015-01-04", "3.0", "4.0", "x"),  # 3 ok
+        ("B", "2015-01-04", "3.0", "4.0", "x"),  # 4 unknown_patient
+        ("B", "2015-01-05", "3.0", "4.0", "x"),  # 5 unknown_patient
+    ]
+    raw = read_pft_csv(write_pfts(tmp_path / "pft.csv", rows), COLUMNS)
+    accepted, rejected = clean_pfts(raw, {PSEUDO.patient("A")}, PSEUDO)
+    assert rejected["reason"].tolist() == ["volume_out_of_range"] * 2 + ["unknown_patient"] * 2
+    assert rejected["message"].iloc[0] == "FEV1 85 not in [0.1, 8] L (cohort.pft_fev1_litres): % predicted or mL?"
+    check_rejected_rows(raw, rejected, COLUMNS)  # 2 of 5 format rejections: below one half
+    with pytest.raises(TooManyRejectedRows, match=r"volume_out_of_range: 2 rows \(column 'FEV1_L' like '99'"):
+        check_rejected_rows(raw, rejected, COLUMNS, PftChecks(max_rejected_fraction=0.3))
+
+
+def test_same_day_rows_that_disagree_are_all_rejected_and_close_repeats_kept(tmp_path):
+    rows = [
+        ("A", "2015-01-02", "3.0", "4.0", "x"),  # 1 0.75
+        ("A", "2015-01-02", "2.0", "4.0", "x"),  # 2 0.50: conflicts with 1
+        ("A", "2015-01-03", "3.0", "4.0", "x"),  # 3 0.75
+        ("A", "2015-01-03", "3.1", "4.0", "x"),  # 4 0.775: a repeat within 0.05
+    ]
+    raw = read_pft_csv(write_pfts(tmp_path / "pft.csv", rows), COLUMNS)
+    accepted, rejected = clean_pfts(raw, {PSEUDO.patient("A")}, PSEUDO)
+    assert accepted["row"].tolist() == [3, 4]
+    assert rejected["reason"].tolist() == ["conflicting_duplicate"] * 2
+    assert rejected["message"].iloc[0] == "2 rows of this patient and day disagree: FEV1/FVC 0.500 to 0.750 (> 0.05 apart)"
+    assert set(PFT_REASONS) >= {"conflicting_duplicate", "volume_out_of_range"}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", r"cohort\.pft_csv .*pft\.csv is empty: it needs a header row"),
+        ("mrn,test_date,FEV1_L,FVC_L\nM\u00fcller,2015-01-02,3,4\n".encode("cp1252"), r"not UTF-8 text \(byte 0xfc on line 2"),
+    ],
+)
+def test_an_empty_or_cp1252_csv_is_named_at_load(tmp_path, content, message):
+    (tmp_path / "dicom").mkdir()
+    (tmp_path / "pft.csv").write_bytes(content)
+    with pytest.raises(ValueError, match=message):
+        check_export(ExportPaths(tmp_path / "dicom", tmp_path / "pft.csv", None), COLUMNS, {})
+
+
+def test_a_utf8_byte_order_mark_is_not_part_of_the_first_column(tmp_path):
+    (tmp_path / "pft.csv").write_bytes(b"\xef\xbb\xbfmrn,test_date,FEV1_L,FVC_L\nA,2015-01-02,3,4\n")
+    assert read_pft_csv(tmp_path / "pft.csv", COLUMNS)["patient_id"].tolist() == ["A"]
+
+
+def test_the_demo_refuses_rejecting_images_without_the_burned_in_flag():
+    check_demo_settings({"source": "export", "burned_in_annotation": "reject_absent"})
+    check_demo_settings({"source": "demo", "burned_in_annotation": "accept_absent"})
+    with pytest.raises(ValueError, match=r"cohort\.burned_in_annotation: reject_absent would reject the demo"):
+        check_demo_settings({"source": "demo", "burned_in_annotation": "reject_absent"})

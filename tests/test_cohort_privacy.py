@@ -1,12 +1,22 @@
 """Keys and date shifts (vrgan.cohort.privacy)."""
 
 import datetime as dt
+import json
 import os
 import stat
 
 import pytest
 
-from vrgan.cohort.privacy import Pseudonymizer, date_shift_days, keyed_hash, load_or_create_key
+from vrgan.cohort.privacy import (
+    KeyDoesNotFitResults,
+    Pseudonymizer,
+    check_key_location,
+    date_shift_days,
+    key_fingerprint,
+    keyed_hash,
+    load_key_fitting_results,
+    load_or_create_key,
+)
 
 
 def test_key_is_created_once_privately_and_reused(tmp_path):
@@ -40,3 +50,27 @@ def test_pseudonymizer_never_shows_its_key():
     pseudo = Pseudonymizer(b"s" * 32)
     assert "sss" not in repr(pseudo) and (b"s" * 32).hex() not in repr(pseudo)
     assert pseudo.shift(dt.date(2015, 1, 1), "x") < dt.date(2005, 1, 2)
+
+
+def test_a_key_file_under_results_is_refused(tmp_path):
+    check_key_location(tmp_path / ".vrgan-key", tmp_path / "results")
+    for inside in ("results/.vrgan-key", "results/sub/../k", "results"):
+        with pytest.raises(ValueError, match=r"cohort\.privacy\.key_file .* lies under .*results/"):
+            check_key_location(tmp_path / inside, tmp_path / "results")
+
+
+def test_no_new_or_other_key_while_results_were_made_with_another(tmp_path):
+    key_file, summary = tmp_path / ".vrgan-key", tmp_path / "results" / "ingest.json"
+    key = load_key_fitting_results(key_file, [summary])  # no outputs yet: the key is created
+    summary.parent.mkdir()
+    summary.write_text(json.dumps({"parameters": {"key_fingerprint": key_fingerprint(key)}}))
+    assert load_key_fitting_results(key_file, [summary, tmp_path / "absent.json"]) == key
+    key_file.rename(tmp_path / "backup")
+    with pytest.raises(
+        KeyDoesNotFitResults, match=r"key_file .* does not exist, but .*ingest\.json was made .*Restore the key file"
+    ):
+        load_key_fitting_results(key_file, [summary])
+    assert not key_file.exists()  # no new key was made
+    key_file.write_text("ab" * 32 + "\n")
+    with pytest.raises(KeyDoesNotFitResults, match=r"holds the key of fingerprint \w+, but .* start over: delete"):
+        load_key_fitting_results(key_file, [summary])

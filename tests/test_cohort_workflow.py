@@ -6,13 +6,15 @@ Patient IDs (also in the folder names), the UIDs and the true dates must not app
 byte under results/ (tables, logs, figure) or in snakemake's own logs.
 """
 
+import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from cohort_export import build_standard_export
+from cohort_export import build_hostile_export, build_standard_export
 from workflow import copy_workflow, snakemake, tiny_config
 
 from vrgan.cohort import ImageCache
@@ -47,7 +49,7 @@ def make_workdir(tmp: Path, export_root: Path | None, synth: dict | None = None,
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cohort_workflow")
-    export = build_standard_export(tmp / "export")
+    export = build_hostile_export(tmp / "export")
     work = make_workdir(tmp, export.root)
     done = snakemake(work, *TARGETS)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -75,6 +77,8 @@ def test_outputs_exist_with_their_summaries(run):
         assert (cohort_dir / name).is_file(), name
     for stage in ("ingest", "pft", "match", "filter", "split", "flow"):
         assert (work / "results" / "logs" / "cohort" / f"{stage}.log").is_file(), stage
+    counts = json.loads((cohort_dir / "cohort.json").read_text())["counts"]
+    assert (counts["transplant_ids_listed"], counts["transplant_ids_matching_no_patient"]) == (1, 0)
 
 
 def test_every_file_has_a_row_and_the_cohort_images_load(run):
@@ -93,19 +97,24 @@ def test_every_file_has_a_row_and_the_cohort_images_load(run):
 
 
 def test_no_identifier_or_true_date_reaches_results_or_logs(run):
-    export, work, _ = run
+    """On the hostile export (``build_hostile_export``): PHI in folder names and free-text tags,
+    a Latin-1 file name, zero-led UIDs, a burned-in annotation, broken and looping links."""
+    export, work, done = run
     needles = set(export.secrets) | {"19230405"}
     needles |= {d.strftime("%Y%m%d") for d in export.true_dates} | {d.isoformat() for d in export.true_dates}
     key_hex = (work / ".vrgan-key").read_text().strip()
     needles.add(key_hex)
     assert len(needles) > 150
     export_bytes = b"".join(p.read_bytes() for p in export.root.rglob("*") if p.is_file())
-    export_bytes += "".join(str(p) for p in export.root.rglob("*")).encode()
+    export_bytes += b"".join(os.fsencode(p) for p in export.root.rglob("*"))
     assert all(n.encode() in export_bytes for n in export.secrets), "the planted strings must be in the export"
     assert all(
         d.strftime("%Y%m%d").encode() in export_bytes or d.isoformat().encode() in export_bytes
         for d in export.true_dates
     )
+    terminal = (done.stdout + done.stderr).encode()
+    leaks = [n for n in needles if n.encode() in terminal]
+    assert not leaks, f"the terminal shows {leaks[:5]}"
     searched = 0
     for folder in (work / "results", work / ".snakemake" / "log"):
         for path in folder.rglob("*"):
@@ -116,6 +125,20 @@ def test_no_identifier_or_true_date_reaches_results_or_logs(run):
                 assert not leaks, f"{path.relative_to(work)} holds {leaks[:5]}"
     assert searched > 20
     assert not list((work / "results").rglob("*vrgan-key*"))
+
+
+def test_a_lost_key_is_not_replaced_while_results_use_it(run):
+    _, work, _ = run
+    key = work / ".vrgan-key"
+    key.rename(work / "key-backup")
+    try:
+        dry = snakemake(work, "--dry-run", *TARGETS)
+        assert not key.exists(), "a new key was made"
+    finally:
+        (work / "key-backup").rename(key)
+    assert dry.returncode != 0
+    assert "key_file .vrgan-key does not exist, but results/cohort/ingest.json was made" in dry.stdout + dry.stderr
+    assert "Restore the key file from your backup, or start over: delete results/" in dry.stdout + dry.stderr
 
 
 RENAMED = {"patient_id": "MRN", "date": "Date", "fev1": "FEV1 (L)", "fvc": "FVC (L)"}
@@ -177,6 +200,11 @@ def test_reordering_keys_reruns_nothing(run, sort_keys):
             r"lacks required column\(s\) 'FEV1' \(for fev1\)",
         ),
         ({"window_days": "thirty"}, r"window_days"),
+        ({"pft_date_format": "%d/%m"}, r"cohort\.pft_date_format '%d/%m' is not 'iso' or a strptime format"),
+        (
+            {"privacy": {**tiny_config()["cohort"]["privacy"], "key_file": "results/.vrgan-key"}},
+            r"cohort\.privacy\.key_file results/\.vrgan-key lies under results/",
+        ),
     ],
 )
 def test_bad_config_stops_before_any_work(tmp_path, change, message):

@@ -14,9 +14,15 @@ demo = cohort["source"] == "demo"
 check_export(export_paths(cohort), cohort["pft_columns"], cohort["transplant_columns"], demo=demo)
 pseudo = pseudonymizer_from_settings(p.privacy)
 with atomic_write(snakemake.output.images) as images:  # the image cache appears complete or not at all
-    table = ingest_export(p.dicom_dir, images, pseudo, p.max_rejected_fraction, snakemake.threads, True)
+    table = ingest_export(
+        p.dicom_dir, images, pseudo, p.max_rejected_fraction, snakemake.threads, True, p.burned_in_annotation
+    )
 write_table(table, snakemake.output.table)
 counts = {"files": len(table), **table["status"].value_counts().sort_index().to_dict()}
 counts["views_of_decoded"] = table.loc[table["status"] == "ok", "view"].value_counts().sort_index().to_dict()
-parameters = {"max_rejected_fraction": p.max_rejected_fraction, "threads": snakemake.threads}
+parameters = {
+    "max_rejected_fraction": p.max_rejected_fraction,
+    "burned_in_annotation": p.burned_in_annotation,
+    "threads": snakemake.threads,
+}
 write_summary(snakemake.output.summary, "ingest", counts, {**parameters, "key_fingerprint": p.key_fingerprint})

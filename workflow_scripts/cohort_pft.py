@@ -6,16 +6,23 @@ from vrgan.artefacts import log_to, write_summary, write_table
 from vrgan.cohort import clean_pfts, read_pft_csv
 from vrgan.cohort.privacy import pseudonymizer_from_settings
 from vrgan.cohort.export import check_csv_columns
+from vrgan.cohort.pft import PftChecks, check_rejected_rows
 
 log_to(snakemake.log[0])
 p = snakemake.params
 check_csv_columns(p.pft_csv, p.pft_columns, "cohort.pft_csv")
 pseudo = pseudonymizer_from_settings(p.privacy)
 known = set(pd.read_parquet(snakemake.input.ingest, columns=["patient_key"])["patient_key"].dropna())
-accepted, rejected = clean_pfts(read_pft_csv(p.pft_csv, p.pft_columns), known, pseudo)
+checks = PftChecks.from_settings(p.pft_checks)
+raw = read_pft_csv(p.pft_csv, p.pft_columns)
+accepted, rejected = clean_pfts(raw, known, pseudo, checks)
+check_rejected_rows(raw, rejected, p.pft_columns, checks)
 write_table(accepted, snakemake.output.table)
 write_table(rejected, snakemake.output.rejected)
 counts = {"rows": len(accepted) + len(rejected), "ok": len(accepted), **rejected["reason"].value_counts().to_dict()}
 write_summary(
-    snakemake.output.summary, "pft", counts, {"pft_columns": p.pft_columns, "key_fingerprint": p.key_fingerprint}
+    snakemake.output.summary,
+    "pft",
+    counts,
+    {"pft_columns": p.pft_columns, **p.pft_checks, "key_fingerprint": p.key_fingerprint},
 )

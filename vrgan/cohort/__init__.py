@@ -23,6 +23,7 @@ from .pixels import intensities_from_stored, invert_monochrome1
 from .privacy import Pseudonymizer, key_fingerprint, load_or_create_key
 from .reasons import FILE_REASONS, PFT_REASONS
 from .splits import make_pairs, split_subjects
+from .transplants import match_transplant_ids
 from .truth_comparison import FlowDisagreesWithTruth, check_agreement, compare_flow_with_truth
 from .views import resolve_view
 
@@ -53,6 +54,7 @@ __all__ = [
     "make_pairs",
     "match_exams",
     "match_pfts_to_exams",
+    "match_transplant_ids",
     "read_pft_csv",
     "read_transplant_patients",
     "resolve_view",

@@ -10,6 +10,8 @@ in a record; messages are built from fixed texts and UIDs of SOP classes / trans
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -35,6 +37,20 @@ DATE_TAGS: tuple[str, ...] = ("StudyDate", "SeriesDate", "AcquisitionDate", "Con
 
 _DEFER = 1024  # bytes: larger values (the pixel data) are not read in the header pass
 
+#: What ``scan_file`` does with an image whose BurnedInAnnotation (0028,0301) is absent or
+#: empty (``cohort.burned_in_annotation``); ``YES`` is always rejected.
+BURNED_IN_POLICIES = ("accept_absent", "reject_absent")
+
+
+def os_error_name(err: OSError) -> str:
+    """The symbolic name of an OS error (``ENOENT``), never its text, which names the path."""
+    return errno.errorcode.get(err.errno or 0, type(err).__name__)
+
+
+def quiet_pydicom_logger() -> None:
+    """Silence pydicom's logger in this process: its messages can name files and values."""
+    logging.getLogger("pydicom").setLevel(logging.CRITICAL + 1)
+
 
 def has_dicm_prefix(path: str | os.PathLike[str]) -> bool:
     """True if ``path`` holds ``DICM`` at byte offset 128 (the Part 10 preamble check)."""
@@ -59,15 +75,22 @@ def rejected(status: str, message: str, **facts: Any) -> dict[str, Any]:
     return {"status": status, "message": message, **facts}
 
 
-def scan_file(path: str | os.PathLike[str], pseudo: Pseudonymizer) -> dict[str, Any]:
+def scan_file(
+    path: str | os.PathLike[str], pseudo: Pseudonymizer, burned_in_annotation: str = "accept_absent"
+) -> dict[str, Any]:
     """Classify one file from its header and extract what the cohort needs.
 
-    Checks, in order: DICM prefix and header parse (``not_dicom``, ``truncated``); SOP class
-    (``not_an_image_sop_class``, ``unsupported_image_sop_class``); Image Type
-    (``secondary_image``); required tags (``missing_required_tag``); Pixel Data present
+    Checks, in order: the file can be read (``unreadable``); DICM prefix and header parse
+    (``not_dicom``, ``truncated``); SOP class (``not_an_image_sop_class``,
+    ``unsupported_image_sop_class``); Image Type (``secondary_image``); required tags
+    (``missing_required_tag``); BurnedInAnnotation (``burned_in_annotation``, and
+    ``burned_in_annotation_unknown`` under ``reject_absent``); Pixel Data present
     (``no_pixel_data``) and not cut short (``truncated``); frames (``multiframe``); grayscale
     (``not_grayscale``); decoder available for the transfer syntax (``unsupported_syntax``).
     Duplicates are found later, across files (``ingest.mark_duplicates``).
+
+    Every warning raised while the file is read and its values converted is swallowed (pydicom
+    warnings quote values, such as a non-conformant UID); no exception escapes with a path.
 
     Parameters
     ----------
@@ -75,35 +98,53 @@ def scan_file(path: str | os.PathLike[str], pseudo: Pseudonymizer) -> dict[str, 
         The file.
     pseudo : Pseudonymizer
         Makes the patient/exam/image keys and shifts the date.
+    burned_in_annotation : {"accept_absent", "reject_absent"}
+        What to do when BurnedInAnnotation is absent or empty.
 
     Returns
     -------
     dict
-        ``status``, ``message`` and, when the header could be read, the header facts.
+        ``status``, ``message``, ``file_bytes`` (when the size could be read) and, when the
+        header could be read, the header facts.
     """
-    path = Path(path)
-    size = path.stat().st_size
-    if size < 132 or not has_dicm_prefix(path):
-        return rejected("not_dicom", "no 'DICM' marker at byte 128 (not a DICOM Part 10 file)")
+    if burned_in_annotation not in BURNED_IN_POLICIES:
+        raise ValueError(f"burned_in_annotation must be one of {BURNED_IN_POLICIES}, got {burned_in_annotation!r}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            ds = pydicom.dcmread(path, defer_size=_DEFER)
-        except InvalidDicomError:
-            return rejected("not_dicom", "DICM marker present but the header is not DICOM")
-        except (EOFError, OSError) as err:
-            return rejected("truncated", f"header ends early ({type(err).__name__})")
-        except Exception as err:  # noqa: BLE001 - any parser failure is a rejection
-            return rejected("not_dicom", f"header cannot be parsed ({type(err).__name__})")
+            size = os.stat(path).st_size
+        except OSError as err:
+            return rejected("unreadable", f"file cannot be read ({os_error_name(err)})")
+        try:
+            record = _scan(Path(path), size, pseudo, caught, burned_in_annotation)
+        except OSError as err:  # vanished or became unreadable after listing
+            record = rejected("unreadable", f"file cannot be read ({os_error_name(err)})")
+        except Exception as err:  # noqa: BLE001 - a malformed value is a rejection, not a crash
+            record = rejected("not_dicom", f"malformed header value ({type(err).__name__})")
+    return {**record, "file_bytes": size}
+
+
+def _scan(
+    path: Path, size: int, pseudo: Pseudonymizer, caught: list[warnings.WarningMessage], burned_in_annotation: str
+) -> dict[str, Any]:
+    if size < 132 or not has_dicm_prefix(path):
+        return rejected("not_dicom", "no 'DICM' marker at byte 128 (not a DICOM Part 10 file)")
+    try:
+        ds = pydicom.dcmread(path, defer_size=_DEFER)
+    except InvalidDicomError:
+        return rejected("not_dicom", "DICM marker present but the header is not DICOM")
+    except (FileNotFoundError, PermissionError):
+        raise
+    except (EOFError, OSError) as err:
+        return rejected("truncated", f"header ends early ({type(err).__name__})")
+    except Exception as err:  # noqa: BLE001 - any parser failure is a rejection
+        return rejected("not_dicom", f"header cannot be parsed ({type(err).__name__})")
     if any("End of file" in str(w.message) for w in caught):
         return rejected("truncated", "file ends before a delimiter (cut short)")
     declared_end = _declared_end(ds)
     if len(ds) == 0 or declared_end > size:
         return rejected("truncated", f"file is {size} bytes, its elements declare {declared_end}")
-    try:
-        return _classify(ds, pseudo)
-    except Exception as err:  # noqa: BLE001 - a malformed value is a rejection, not a crash
-        return rejected("not_dicom", f"malformed header value ({type(err).__name__})")
+    return _classify(ds, pseudo, burned_in_annotation)
 
 
 def _declared_end(ds: pydicom.Dataset) -> int:
@@ -116,7 +157,7 @@ def _declared_end(ds: pydicom.Dataset) -> int:
     return end
 
 
-def _classify(ds: pydicom.Dataset, pseudo: Pseudonymizer) -> dict[str, Any]:
+def _classify(ds: pydicom.Dataset, pseudo: Pseudonymizer, burned_in_annotation: str) -> dict[str, Any]:
     meta = getattr(ds, "file_meta", None) or pydicom.Dataset()
     sop_class = str(ds.get("SOPClassUID") or meta.get("MediaStorageSOPClassUID") or "").strip()
     syntax = str(meta.get("TransferSyntaxUID") or "").strip()
@@ -145,6 +186,15 @@ def _classify(ds: pydicom.Dataset, pseudo: Pseudonymizer) -> dict[str, Any]:
     if missing:
         return rejected("missing_required_tag", "missing or empty: " + ", ".join(missing), **facts)
     facts["image_key"] = pseudo.image(sop_uid)
+    burned_in = str(ds.get("BurnedInAnnotation") or "").strip().upper()
+    if burned_in == "YES":
+        return rejected("burned_in_annotation", "BurnedInAnnotation is YES (text burned into the pixels)", **facts)
+    if burned_in not in ("", "NO"):
+        return rejected("burned_in_annotation_unknown", "BurnedInAnnotation is neither YES nor NO", **facts)
+    if not burned_in and burned_in_annotation == "reject_absent":
+        return rejected(
+            "burned_in_annotation_unknown", "BurnedInAnnotation is absent (cohort.burned_in_annotation)", **facts
+        )
 
     if "PixelData" not in ds:
         return rejected("no_pixel_data", "no Pixel Data element", **facts)

@@ -7,6 +7,7 @@ optional CSV of lung-transplant patients. The demo export is ``results/demo_expo
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -55,9 +56,61 @@ def export_paths(cohort: Mapping[str, Any], demo_export: str | os.PathLike[str] 
     return ExportPaths(Path(cohort["dicom_dir"]), Path(cohort["pft_csv"]), Path(transplants) if transplants else None)
 
 
-def csv_header(path: str | os.PathLike[str]) -> list[str]:
-    """Column names of a CSV file (reads the header only)."""
-    return list(pd.read_csv(path, nrows=0).columns)
+def read_csv_text(path: str | os.PathLike[str], what: str, **kwargs: Any) -> pd.DataFrame:
+    """``pandas.read_csv`` of a UTF-8 file (a byte-order mark is dropped), with errors that name the file.
+
+    Parameters
+    ----------
+    path : path-like
+    what : str
+        The file's config key in messages, e.g. ``"cohort.pft_csv"``.
+    **kwargs
+        Passed to ``pandas.read_csv``.
+
+    Raises
+    ------
+    ValueError
+        If the file is empty, is not UTF-8 (the line of the first bad byte is named), or is not
+        a CSV table.
+    """
+    data = Path(path).read_bytes()
+    if not data.strip():
+        raise ValueError(f"{what} {path} is empty: it needs a header row naming the columns")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ValueError(
+            f"{what} {path} is not UTF-8 text (byte 0x{data[err.start]:02x} on line {line}; cp1252 or Latin-1?): "
+            "save it as UTF-8"
+        ) from None
+    try:
+        return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", **kwargs)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise ValueError(f"{what} {path} cannot be read as a CSV table ({err})") from None
+
+
+def check_demo_settings(cohort: Mapping[str, Any]) -> None:
+    """Refuse settings that the demo export's truth cannot agree with (``source: demo`` only).
+
+    The synthetic export's CR images omit BurnedInAnnotation (optional for CR), as real ones
+    often do, so ``reject_absent`` would reject them all and fail ``cohort_flow_vs_truth``.
+
+    Raises
+    ------
+    ValueError
+        Naming the key and what to set.
+    """
+    if cohort["source"] == "demo" and cohort.get("burned_in_annotation") == "reject_absent":
+        raise ValueError(
+            "cohort.burned_in_annotation: reject_absent would reject the demo export's CR images (they omit the "
+            "optional flag) and its truth expects them: use accept_absent with source: demo"
+        )
+
+
+def csv_header(path: str | os.PathLike[str], what: str = "CSV file") -> list[str]:
+    """Column names of a CSV file (see ``read_csv_text``)."""
+    return list(read_csv_text(path, what, nrows=0).columns)
 
 
 def check_csv_columns(path: str | os.PathLike[str], columns: Mapping[str, str], what: str) -> None:
@@ -71,7 +124,7 @@ def check_csv_columns(path: str | os.PathLike[str], columns: Mapping[str, str], 
     what : str
         Name of the file's role in messages, e.g. ``"cohort.pft_csv"``.
     """
-    header = csv_header(path)
+    header = csv_header(path, what)
     missing = [f"'{name}' (for {role})" for role, name in columns.items() if name not in header]
     if missing:
         raise ValueError(f"{what} {path} lacks required column(s) {', '.join(missing)}; it has {header}")
@@ -112,5 +165,5 @@ def read_transplant_patients(path: str | os.PathLike[str] | None, column: str) -
     """Original patient ids of the transplant CSV (empty when ``path`` is None or absent)."""
     if path is None or not Path(path).is_file():
         return []
-    values = pd.read_csv(path, dtype=str, keep_default_na=False)[column].str.strip()
+    values = read_csv_text(path, "cohort.transplants_csv", dtype=str, keep_default_na=False)[column].str.strip()
     return sorted({v for v in values if v})

@@ -10,6 +10,8 @@ the possible pairs), ``reason``, ``unit`` and ``n``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from .reasons import OK
@@ -28,6 +30,7 @@ def build_flow(
     cohort: pd.DataFrame,
     splits: pd.DataFrame,
     pairs: pd.DataFrame,
+    transplant_ids: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """The flow table from the stage outputs.
 
@@ -41,6 +44,9 @@ def build_flow(
     transplant_excluded : int
         Matched exams of lung-transplant patients.
     cohort, splits, pairs : ``cohort.parquet``, ``splits.csv``, ``pairs.parquet``
+    transplant_ids : mapping, optional
+        ``TransplantMatch.counts()`` (``transplant_ids_listed``, ...), from ``cohort.json``:
+        branch rows of step 8 in unit ``transplant ids``.
 
     Returns
     -------
@@ -74,6 +80,8 @@ def build_flow(
         add(7, "matched exams", "excluded", reason, "exams" if kind == "exam" else "pfts", n)
     add(7, "matched exams", "count", "", "exams", len(matches))
     add(8, "not lung transplant", "excluded", "lung_transplant_patient", "exams", transplant_excluded)
+    for reason, n in (transplant_ids or {}).items():
+        add(8, "not lung transplant", "branch", reason, "transplant ids", n)
     add(8, "not lung transplant", "count", "", "exams", len(cohort))
     add(8, "not lung transplant", "branch", "copd", "exams", int(cohort["copd"].sum()))
     add(8, "not lung transplant", "branch", "no_copd", "exams", int((~cohort["copd"]).sum()))

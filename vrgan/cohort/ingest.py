@@ -1,15 +1,19 @@
-"""Ingest stage: every file under the DICOM folder -> one row of ``ingest.parquet``.
+"""Ingest stage: every entry under the DICOM folder -> one row of ``ingest.parquet``.
 
-Two passes, both parallel over processes (``concurrent.futures``): a header pass that
-classifies every file (``dicom_scan.scan_file``), then a decode pass over the accepted files
-that fills the image cache shards (``image_cache.write_shard``). Between them duplicates are
-marked and the rejected fraction is checked, so a bad export stops before the slow part.
+The folder is walked following links (``walk_export``); entries that cannot be read get a
+row with their reason. Two passes, both parallel over processes (``concurrent.futures``): a
+header pass that classifies every file (``dicom_scan.scan_file``), then a decode pass over the
+accepted files that fills the image cache shards (``image_cache.write_shard``). Between them
+the rejected fraction is checked (duplicates known from the headers counted), so a bad export
+stops before the slow part; duplicates are marked after the decode pass, among the copies
+that decoded.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -20,7 +24,7 @@ from tqdm import tqdm
 
 from vrgan.artefacts import write_table
 
-from .dicom_scan import scan_file
+from .dicom_scan import os_error_name, quiet_pydicom_logger, scan_file
 from .image_cache import INDEX_COLUMNS, INDEX_NAME, ShardItem, plan_shards, write_shard
 from .pixels import IntensityInfo
 from .privacy import Pseudonymizer
@@ -81,28 +85,100 @@ class TooManyRejected(RuntimeError):
 WORKFLOW_MARKERS = (".snakemake_timestamp",)
 
 
-def list_files(dicom_dir: str | os.PathLike[str]) -> list[str]:
-    """Every regular file below ``dicom_dir`` (recursively, any name), as sorted POSIX paths
-    relative to it, except a workflow marker at its top (``WORKFLOW_MARKERS``)."""
-    root = Path(dicom_dir)
-    found = []
-    for folder, _dirs, files in os.walk(root, followlinks=False):
-        for name in files:
-            path = Path(folder, name)
-            if path.is_file():
-                found.append(path.relative_to(root).as_posix())
-    skipped = sorted(set(found) & set(WORKFLOW_MARKERS))
+def walk_export(dicom_dir: str | os.PathLike[str]) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Every entry reachable below ``dicom_dir``: the regular files, and the entries that cannot be read.
+
+    Symbolic links are followed; each folder (by device and inode) is walked once, folders
+    reached without a link first, so a loop or a second link to a folder cannot list its files
+    twice. Nothing is skipped silently: a folder that cannot be listed, a broken link, a link
+    to a folder already walked, and anything that is not a regular file or folder is a problem
+    entry. Only a workflow marker at the top (``WORKFLOW_MARKERS``) is left out, and logged.
+
+    Parameters
+    ----------
+    dicom_dir : path-like
+        The export's DICOM folder.
+
+    Returns
+    -------
+    files : list of str
+        Sorted POSIX paths relative to ``dicom_dir`` (a name that is not valid UTF-8 keeps its
+        bytes as lone surrogates, as ``os.fsdecode`` gives it).
+    problems : list of (str, str, str)
+        ``(relative path, reason code, message)``, sorted by path. Messages name the OS error
+        (``ENOENT``, ``EACCES``, ...), never a path.
+    """
+    root = os.fspath(dicom_dir)
+    files: list[str] = []
+    problems: list[tuple[str, str, str]] = []
+    seen = {_folder_id(os.stat(root))}
+    folders: list[tuple[str, str]] = [("", root)]  # walked first
+    links: list[tuple[str, str]] = []  # symbolic links to folders, walked after every plain folder
+    while folders or links:
+        if not folders:
+            rel, path = links.pop(0)
+            try:
+                ident = _folder_id(os.stat(path))
+            except OSError as err:
+                problems.append((rel, "unreadable", f"folder link cannot be followed ({os_error_name(err)})"))
+                continue
+            if ident in seen:
+                problems.append((rel, "repeated_folder", "link to a folder already listed; its files are listed once"))
+                continue
+            seen.add(ident)
+            folders.append((rel, path))
+        rel, path = folders.pop()
+        try:
+            with os.scandir(path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as err:
+            problems.append((rel or ".", "unreadable", f"folder cannot be listed ({os_error_name(err)})"))
+            continue
+        for entry in entries:
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            is_link = False
+            try:
+                is_link = entry.is_symlink()
+                info = os.stat(entry.path)  # follows links
+            except OSError as err:
+                what = "broken link" if is_link else "entry cannot be read"
+                problems.append((child, "unreadable", f"{what} ({os_error_name(err)})"))
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                if is_link:
+                    links.append((child, entry.path))
+                elif _folder_id(info) in seen:
+                    problems.append((child, "repeated_folder", "folder already listed; its files are listed once"))
+                else:
+                    seen.add(_folder_id(info))
+                    folders.append((child, entry.path))
+            elif stat.S_ISREG(info.st_mode):
+                files.append(child)
+            else:
+                problems.append((child, "unreadable", "not a regular file (a device, pipe or socket)"))
+    skipped = sorted(set(files) & set(WORKFLOW_MARKERS))
     if skipped:
         log.info("skipped workflow marker file(s) %s: not part of the export", ", ".join(skipped))
-    return sorted(set(found) - set(skipped))
+    return sorted(set(files) - set(skipped)), sorted(problems)
 
 
-def _scan_chunk(args: tuple[str, list[str], Pseudonymizer]) -> list[dict[str, Any]]:
-    dicom_dir, relpaths, pseudo = args
-    return [scan_file(os.path.join(dicom_dir, rel), pseudo) for rel in relpaths]
+def list_files(dicom_dir: str | os.PathLike[str]) -> list[str]:
+    """The regular files of ``walk_export``: sorted POSIX paths relative to ``dicom_dir``."""
+    return walk_export(dicom_dir)[0]
+
+
+def _folder_id(info: os.stat_result) -> tuple[int, int]:
+    return info.st_dev, info.st_ino
+
+
+def _scan_chunk(args: tuple[str, list[str], Pseudonymizer, str]) -> list[dict[str, Any]]:
+    dicom_dir, relpaths, pseudo, burned_in_annotation = args
+    quiet_pydicom_logger()  # a worker started by "spawn" has not inherited the adapter's logging set-up
+    return [scan_file(os.path.join(dicom_dir, rel), pseudo, burned_in_annotation) for rel in relpaths]
 
 
 def _shard_job(args: tuple[str, list[ShardItem]]) -> list[dict[str, Any]]:
+    quiet_pydicom_logger()
     return write_shard(*args)
 
 
@@ -130,42 +206,53 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
 
 
 def scan_files(
-    dicom_dir: str | os.PathLike[str], pseudo: Pseudonymizer, threads: int = 1, progress: bool = False
+    dicom_dir: str | os.PathLike[str],
+    pseudo: Pseudonymizer,
+    threads: int = 1,
+    progress: bool = False,
+    burned_in_annotation: str = "accept_absent",
 ) -> pd.DataFrame:
-    """Header pass over every file of ``dicom_dir``.
+    """Header pass over every entry of ``dicom_dir`` (``walk_export``).
 
     Returns
     -------
     pandas.DataFrame
-        One row per file (``INGEST_COLUMNS`` up to the header facts), in path order, plus a
-        private ``_path`` column (absolute path) that ``write_ingest_table`` drops.
+        One row per file, and per entry that cannot be read (``INGEST_COLUMNS`` up to the
+        header facts), in path order, plus a private ``_path`` column (absolute path) that
+        ``finish_ingest_table`` drops. Duplicates are not marked yet (``mark_duplicates``).
     """
-    relpaths = list_files(dicom_dir)
+    relpaths, problems = walk_export(dicom_dir)
     chunks = list(_chunks(relpaths, 32))
     parts = _run_parallel(
         _scan_chunk,
-        [(str(dicom_dir), c, pseudo) for c in chunks],
+        [(str(dicom_dir), c, pseudo, burned_in_annotation) for c in chunks],
         threads,
         [len(c) for c in chunks],
         "header scan",
         progress,
     )
     records = [r for part in parts for r in part]
-    table = pd.DataFrame(records, columns=[c for c in INGEST_COLUMNS if c not in ("file_key", "file_bytes")])
-    table.insert(0, "file_key", [pseudo.file(r) for r in relpaths])
-    table.insert(1, "file_bytes", [os.path.getsize(os.path.join(dicom_dir, r)) for r in relpaths])
-    table["_path"] = [os.path.join(dicom_dir, r) for r in relpaths]
-    return mark_duplicates(table)
+    records += [{"status": reason, "message": message} for _, reason, message in problems]
+    paths = relpaths + [rel for rel, _, _ in problems]
+    table = pd.DataFrame(records, columns=[c for c in INGEST_COLUMNS if c != "file_key"])
+    table.insert(0, "file_key", [pseudo.file(r) for r in paths])
+    # object columns: a name that is not valid UTF-8 holds lone surrogates, which Arrow strings refuse
+    table["_path"] = pd.Series([os.path.join(dicom_dir, r) for r in paths], index=table.index, dtype=object)
+    table["_order"] = pd.Series(paths, index=table.index, dtype=object)
+    return table.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
 def mark_duplicates(table: pd.DataFrame) -> pd.DataFrame:
     """Mark accepted files whose image key (SOP Instance UID) was seen earlier in path order.
 
-    Returns a new table; the first file of each image key keeps its status.
+    Run after the decode pass, so that only copies that decode compete: when the first copy
+    fails to decode, the next one that decodes is kept. Returns a new table; the first
+    accepted file of each image key keeps its status.
     """
     out = table.copy()
-    ok = out["status"] == OK
-    dup = ok & out["image_key"].duplicated(keep="first") & out["image_key"].notna()
+    ok = (out["status"] == OK) & out["image_key"].notna()
+    dup = pd.Series(False, index=out.index)
+    dup[ok] = out.loc[ok, "image_key"].duplicated(keep="first")
     first = out[ok & ~dup].reset_index().set_index("image_key")["file_key"]
     out.loc[dup, "status"] = "duplicate"
     out.loc[dup, "message"] = [f"same SOP Instance UID as file {first[k]}" for k in out.loc[dup, "image_key"]]
@@ -202,10 +289,14 @@ def decode_accepted(
     max_images: int = 64,
     max_bytes: int = 512 * 2**20,
 ) -> pd.DataFrame:
-    """Decode pass: fill the shard files with the accepted files' images.
+    """Decode pass: fill the shard files with the accepted files' images, then mark duplicates.
 
-    Returns a new table with decode failures re-labelled and the intensity and cache-location
-    columns filled; writes ``index.parquet`` in ``images_dir``.
+    Every copy of an image that passed the header pass is decoded, and duplicates are marked
+    among the copies that decoded (``mark_duplicates``), so a corrupt first copy never hides a
+    good second one. A duplicate's pixels stay in its shard, unindexed.
+
+    Returns a new table with decode failures and duplicates re-labelled and the intensity and
+    cache-location columns filled; writes ``index.parquet`` in ``images_dir``.
     """
     images_dir = Path(images_dir)
     images_dir.mkdir(parents=True, exist_ok=True)
@@ -228,6 +319,7 @@ def decode_accepted(
         i = result.pop("record")
         for column, value in result.items():
             out.at[i, column] = value
+    out = mark_duplicates(out)
     failed = out["status"] != OK
     out.loc[failed, ["shard", "offset"]] = None
     typed = finish_ingest_table(out)
@@ -244,17 +336,22 @@ def ingest_export(
     max_rejected_fraction: float = 0.5,
     threads: int = 1,
     progress: bool = False,
+    burned_in_annotation: str = "accept_absent",
 ) -> pd.DataFrame:
     """Both passes; see the module docstring.
+
+    ``burned_in_annotation`` (``accept_absent`` or ``reject_absent``) says what the header
+    pass does with an image whose BurnedInAnnotation is absent (``dicom_scan.scan_file``).
 
     Raises
     ------
     TooManyRejected
         After the header pass or the decode pass, with a summary of the reasons.
     """
-    table = scan_files(dicom_dir, pseudo, threads, progress)
-    log.info("header pass: %d files\n%s", len(table), rejection_summary(table))
-    check_rejected_fraction(table, max_rejected_fraction)
+    table = scan_files(dicom_dir, pseudo, threads, progress, burned_in_annotation)
+    expected = mark_duplicates(table)  # the duplicates known so far count as rejected
+    log.info("header pass: %d files\n%s", len(table), rejection_summary(expected))
+    check_rejected_fraction(expected, max_rejected_fraction)
     table = decode_accepted(table, images_dir, threads, progress)
     log.info("decode pass done\n%s", rejection_summary(table))
     check_rejected_fraction(table, max_rejected_fraction)

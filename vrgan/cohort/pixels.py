@@ -21,6 +21,7 @@ exactly, so 16-bit stored values survive unchanged.
 
 from __future__ import annotations
 
+import errno
 import warnings
 from dataclasses import dataclass
 
@@ -112,12 +113,16 @@ def _is_rescaled(ds: Dataset) -> bool:
 def decode_rejection(err: Exception) -> DecodeRejection:
     """The reason code of an exception raised while decoding pixel data.
 
-    ``ValueError`` "... less than expected" (native data cut short) -> ``truncated``;
+    ``FileNotFoundError`` / ``PermissionError`` (gone or locked since the header pass) ->
+    ``unreadable``; ``ValueError`` "... less than expected" (native data cut short) -> ``truncated``;
     ``RuntimeError`` naming missing plugin dependencies -> ``unsupported_syntax``;
     anything else -> ``decode_error``. Messages never include the exception text, which can
     name the file.
     """
     text = str(err)
+    if isinstance(err, (FileNotFoundError, PermissionError)):
+        name = errno.errorcode.get(err.errno or 0, type(err).__name__)
+        return DecodeRejection("unreadable", f"file cannot be read in the decode pass ({name})")
     if isinstance(err, ValueError) and "less than expected" in text:
         return DecodeRejection("truncated", "fewer pixel bytes than Rows x Columns x BitsAllocated")
     if isinstance(err, (RuntimeError, NotImplementedError)) and "missing dependencies" in text:
@@ -155,12 +160,17 @@ def decode_file(path: str) -> tuple[NDArray[np.float32], IntensityInfo]:
         plugin) or ``decode_error`` (anything else the decoder refuses).
     """
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pydicom warnings name the file: keep them out of logs
+        # pydicom warnings quote file names and values (UIDs): keep them out of logs, for the
+        # whole read, since values are converted (and validated) when first used
+        warnings.simplefilter("ignore")
         try:
             ds = pydicom.dcmread(path)
             stored = ds.pixel_array
         except Exception as err:  # noqa: BLE001 - corrupt streams raise many types
             raise decode_rejection(err) from None
-    if stored.ndim != 2:
-        raise DecodeRejection("multiframe", f"decoded array has shape {stored.shape}")
-    return intensities_from_stored(stored, ds)
+        if stored.ndim != 2:
+            raise DecodeRejection("multiframe", f"decoded array has shape {stored.shape}")
+        try:
+            return intensities_from_stored(stored, ds)
+        except Exception as err:  # noqa: BLE001 - a malformed rescale or LUT is a rejection
+            raise DecodeRejection("decode_error", f"intensities cannot be computed ({type(err).__name__})") from None

@@ -7,7 +7,8 @@ intervals within a patient (the 30-day window) are kept exactly (PS3.15 "Retain 
 Temporal Information with Modified Dates").
 
 The key is a random 32-byte secret kept outside ``results/`` (default ``.vrgan-key`` at the
-repository root, git-ignored); it is created once, atomically, on first use.
+repository root, git-ignored); it is created once, atomically, on first use, and never while
+``results/`` holds outputs made with another key (``load_key_fitting_results``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 KEY_BYTES = 32
@@ -81,7 +84,8 @@ def keyed_hash(key: bytes, kind: str, value: str, n_hex: int = 16) -> str:
         Name space (``"patient"``, ``"study"``, ``"image"``, ``"file"``) so that equal strings
         of different kinds get unrelated keys.
     value : str
-        The identifying value; surrounding whitespace is ignored.
+        The identifying value; surrounding whitespace is ignored. A path from ``os.walk`` that
+        is not valid UTF-8 (lone surrogates) is hashed as its raw bytes.
     n_hex : int
         Number of hex characters kept (16 = 64 bits).
 
@@ -91,7 +95,9 @@ def keyed_hash(key: bytes, kind: str, value: str, n_hex: int = 16) -> str:
     """
     if not 8 <= n_hex <= 64:
         raise ValueError(f"n_hex must be in [8, 64], got {n_hex}")
-    msg = f"{kind}:{value.strip()}".encode()
+    # surrogateescape: a file name that is not valid UTF-8 reaches Python with its raw bytes
+    # as lone surrogates (PEP 383); this encodes them back to those bytes (valid text is unchanged).
+    msg = f"{kind}:{value.strip()}".encode("utf-8", "surrogateescape")
     return hmac.new(key, msg, hashlib.sha256).hexdigest()[:n_hex]
 
 
@@ -123,7 +129,8 @@ def date_shift_days(key: bytes, patient_id: str, min_days: int, max_days: int) -
     """
     if not 1 <= min_days <= max_days:
         raise ValueError(f"need 1 <= min_days <= max_days, got {min_days}, {max_days}")
-    digest = hmac.new(key, f"date-shift:{patient_id.strip()}".encode(), hashlib.sha256).digest()
+    message = f"date-shift:{patient_id.strip()}".encode("utf-8", "surrogateescape")
+    digest = hmac.new(key, message, hashlib.sha256).digest()
     return min_days + int.from_bytes(digest[:8], "big") % (max_days - min_days + 1)
 
 
@@ -176,6 +183,97 @@ class Pseudonymizer:
         """``date`` moved back by the patient's keyed shift."""
         days = date_shift_days(self.key, patient_id, self.shift_min_days, self.shift_max_days)
         return shift_date(date, days)
+
+
+class KeyDoesNotFitResults(ValueError):
+    """The key would differ from the one the existing cohort outputs were made with."""
+
+
+def check_key_location(key_file: str | os.PathLike[str], results_dir: str | os.PathLike[str] = "results") -> None:
+    """Refuse a key file inside the results folder (results are shared; the key must not be).
+
+    Raises
+    ------
+    ValueError
+        Naming ``cohort.privacy.key_file`` and the folder.
+    """
+    key, results = Path(key_file).resolve(), Path(results_dir).resolve()
+    if key == results or results in key.parents:
+        raise ValueError(
+            f"cohort.privacy.key_file {key_file} lies under {results_dir}/, which is shared and deleted to start "
+            "over: keep the key outside it (default .vrgan-key at the repository root)"
+        )
+
+
+def recorded_key_fingerprints(summaries: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
+    """The key fingerprint recorded in each existing stage summary (``parameters.key_fingerprint``).
+
+    Parameters
+    ----------
+    summaries : iterable of path-like
+        Stage summaries (``results/cohort/ingest.json``, ...); missing ones are skipped.
+
+    Returns
+    -------
+    dict
+        Path (as given) to fingerprint, for the summaries that exist and record one.
+    """
+    found = {}
+    for path in summaries:
+        try:
+            parameters = json.loads(Path(path).read_text()).get("parameters", {})
+        except (OSError, ValueError):
+            continue
+        if parameters.get("key_fingerprint"):
+            found[str(path)] = str(parameters["key_fingerprint"])
+    return found
+
+
+def load_key_fitting_results(key_file: str | os.PathLike[str], summaries: Iterable[str | os.PathLike[str]]) -> bytes:
+    """``load_or_create_key``, refusing a key other than the one the existing outputs were made with.
+
+    A new key (a fresh clone, another working folder, a deleted key file) would rerun every
+    stage under new pseudonyms beside outputs that use the old ones; this stops first.
+
+    Parameters
+    ----------
+    key_file : path-like
+        ``cohort.privacy.key_file``.
+    summaries : iterable of path-like
+        Stage summaries that record the key fingerprint (``recorded_key_fingerprints``).
+
+    Returns
+    -------
+    bytes
+        The key.
+
+    Raises
+    ------
+    KeyDoesNotFitResults
+        When the key file is missing (it is not created) or has another fingerprint, while a
+        summary records one; the message says how to restore the key or start over.
+    """
+    recorded = recorded_key_fingerprints(summaries)
+    start_over = (
+        "Restore the key file from your backup, or start over: delete results/ (every output made with the old "
+        "key), and a new key is made on the next run."
+    )
+    if recorded and not Path(key_file).exists():
+        where, fingerprint = next(iter(recorded.items()))
+        raise KeyDoesNotFitResults(
+            f"cohort.privacy.key_file {key_file} does not exist, but {where} was made with the key of fingerprint "
+            f"{fingerprint}: a new key would give every patient a new pseudonym. {start_over}"
+        )
+    key = load_or_create_key(key_file)
+    fingerprint = key_fingerprint(key)
+    other = {where: f for where, f in recorded.items() if f != fingerprint}
+    if other:
+        where, old = next(iter(other.items()))
+        raise KeyDoesNotFitResults(
+            f"cohort.privacy.key_file {key_file} holds the key of fingerprint {fingerprint}, but {where} was made "
+            f"with fingerprint {old}. {start_over}"
+        )
+    return key
 
 
 def pseudonymizer_from_settings(privacy: dict) -> Pseudonymizer:
