@@ -62,6 +62,7 @@ rule toy_train:
 rule toy_evaluate:
     input:
         pairs=rules.toy_data.output.test,
+        val=rules.toy_data.output.val,  # the mean ground truth of the input-specific NCC
         checkpoint=rules.toy_train.output.best,
         code=EVALUATION_CODE,
     output:
