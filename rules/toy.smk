@@ -98,6 +98,33 @@ rule toy_baselines:
         "../workflow_scripts/baselines.py"
 
 
+rule toy_paper_floor:
+    input:
+        code=script_code("toy_paper_floor"),
+    output:
+        table=report(
+            f"{TOY}/paper_floor.csv",
+            caption="../report/toy_paper_floor.rst",
+            category="Toy study",
+            subcategory="Results",
+        ),
+        summary=f"{TOY}/paper_floor.json",
+    log:
+        f"{RESULTS}/logs/toy/paper_floor.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/toy_paper_floor.tsv"
+    conda:
+        "../envs/data.yaml"
+    resources:
+        mem_mb=3000,
+    params:
+        floor=config["toy"]["paper_floor"],
+        seeds=config["toy"]["data"]["seeds"],
+        threshold=config["toy"]["data"]["threshold"],
+    script:
+        "../workflow_scripts/toy_paper_floor.py"
+
+
 rule toy_summary:
     input:
         runs=[
