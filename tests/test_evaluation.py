@@ -69,7 +69,7 @@ def test_ring_scores_by_hand_4x4():
     # (0, 1): the centre 2 x 2 = -1 - border, NCC -1; (0, 2): the whole image, constant, 0
     np.testing.assert_array_equal(np.isnan(scores), [[True, False, False], [True, True, False], [True, True, True]])
     np.testing.assert_allclose(scores[[0, 0, 1], [1, 2, 2]], [-1.0, 0.0, 1.0], atol=1e-12)
-    assert n_defined == 1 and fit_constant_ring(border[None]) == pytest.approx((1, 2, 1.0))
+    assert n_defined == 1.0 and fit_constant_ring(border[None]) == pytest.approx((1, 2, 1.0))
     with pytest.raises(ValueError, match="every target map is constant"):
         fit_constant_ring(np.zeros((2, 4, 4)))
 
@@ -79,7 +79,7 @@ def test_ring_scores_equal_the_ncc_of_every_ring():
     targets = rng.standard_normal((5, 9, 9))  # odd side: the last row and column are in no square
     targets[1] = 2.0  # a constant target: left out of the mean, as ncc's NaN
     scores, n_defined = ring_scores(targets)
-    assert n_defined == 4
+    assert n_defined == 4.0
     for outer in range(1, 5):
         for inner in range(outer):
             ring = np.broadcast_to(constant_ring_map(9, inner, outer), targets.shape)
@@ -169,3 +169,12 @@ def test_summary_table_summarises_each_variant_and_makes_any_other_method_a_mode
     np.testing.assert_allclose(summary["specific_std"], [np.sqrt(0.02), np.nan, np.nan])
     np.testing.assert_allclose(summary["overlap_mean"], [0.2, 0.7, 0.4])  # NaN seeds left out
     assert np.isnan(summary["overlap_std"]).all()
+
+
+def test_ring_scores_weights_count_a_target_as_often_as_its_weight():
+    rng = np.random.default_rng(4)
+    targets = rng.standard_normal((3, 6, 6))
+    repeated, n = ring_scores(targets[[0, 0, 0, 1, 2, 2]])
+    weighted, n_weighted = ring_scores(targets, np.array([3, 1, 2]))
+    np.testing.assert_allclose(weighted, repeated, atol=1e-12)
+    assert n == n_weighted == 6.0

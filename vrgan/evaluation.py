@@ -86,7 +86,7 @@ def _square_sums(maps: np.ndarray) -> np.ndarray:
     return np.concatenate([np.zeros((maps.shape[0], 1)), np.cumsum(shells, axis=1)], axis=1)
 
 
-def ring_scores(targets: np.ndarray) -> tuple[np.ndarray, int]:
+def ring_scores(targets: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Mean NCC of every constant ring against ``targets``, in closed form.
 
     For the ring ``p`` of -1 on area ``a`` (:func:`constant_ring_map`) and a target ``t`` over
@@ -98,14 +98,17 @@ def ring_scores(targets: np.ndarray) -> tuple[np.ndarray, int]:
     ----------
     targets : ndarray of shape (M, S, S)
         Ground-truth maps (square images).
+    weights : ndarray of shape (M,), optional
+        How many times each target counts (e.g. distinct maps and their multiplicities).
 
     Returns
     -------
     scores : ndarray of shape (S//2 + 1, S//2 + 1), float64
-        ``scores[inner, outer]``, the mean NCC over the targets that are not constant; NaN where
-        ``inner >= outer``, or where every target is constant.
-    n_defined : int
-        The targets averaged (not constant): chunks combine as a mean weighted by it.
+        ``scores[inner, outer]``, the (weighted) mean NCC over the targets that are not constant;
+        NaN where ``inner >= outer``, or where every target is constant.
+    n_defined : float
+        The weight of the targets averaged (their number without ``weights``): chunks combine as
+        a mean weighted by it.
     """
     if targets.ndim != 3 or targets.shape[1] != targets.shape[2]:
         raise ValueError(f"expected square maps of shape (M, S, S), got {targets.shape}")
@@ -114,14 +117,15 @@ def ring_scores(targets: np.ndarray) -> tuple[np.ndarray, int]:
     defined = flat.max(axis=1) != flat.min(axis=1)
     half = np.arange(size // 2 + 1)
     scores = np.full((half.size, half.size), np.nan)
-    if not defined.any():
-        return scores, 0
-    flat = flat[defined].astype(np.float64)
+    weights = np.ones(len(targets)) if weights is None else np.asarray(weights, dtype=np.float64)
+    if not defined.any() or weights[defined].sum() <= 0:
+        return scores, 0.0
+    flat, weights = flat[defined].astype(np.float64), weights[defined]
     mean, std = flat.mean(axis=1), flat.std(axis=1)
     sums = _square_sums(targets[defined])
     n_pixels = float(size * size)
-    q = (sums / std[:, None]).mean(axis=0)  # mean over targets of R_t(h) / std(t)
-    u = (mean / std).mean()
+    q = np.average(sums / std[:, None], axis=0, weights=weights)  # mean over targets of R_t(h) / std(t)
+    u = np.average(mean / std, weights=weights)
     inner, outer = np.meshgrid(half, half, indexing="ij")
     fraction = 4.0 * (outer**2 - inner**2) / n_pixels  # the ring's share of the pixels
     std_ring = np.sqrt(np.clip(fraction - fraction**2, 0.0, None))
@@ -129,7 +133,7 @@ def ring_scores(targets: np.ndarray) -> tuple[np.ndarray, int]:
         value = (-(q[outer] - q[inner]) / n_pixels + fraction * u) / std_ring
     value = np.where(std_ring > 0, value, 0.0)  # a ring covering the whole image is constant: 0
     scores[inner < outer] = value[inner < outer]
-    return scores, int(defined.sum())
+    return scores, float(weights.sum())
 
 
 def best_ring(scores: np.ndarray) -> tuple[int, int, float]:

@@ -27,6 +27,7 @@ from vrgan.evaluation import best_ring, constant_ring_map, ring_scores
 from vrgan.metrics import summarize_ncc
 from vrgan.toy import (
     as_generator,
+    half_side,
     render_squares,
     sample_desired_labels,
     sample_labels,
@@ -138,17 +139,22 @@ def toy_floor(
         ``method, ncc, ncc_specific, n_pairs, n_undefined`` (means over the test pairs; the
         input-specific NCC around the mean validation map, exactly 0 for that map itself).
     counts : dict
-        ``val_pairs``, ``test_pairs``, ``ring_inner``, ``ring_outer``, ``ring_val_ncc``, ``seconds``.
+        ``val_pairs``, ``val_distinct_targets``, ``test_pairs``, ``ring_inner``, ``ring_outer``,
+        ``ring_val_ncc``, ``seconds``.
     """
     start = time.perf_counter()
     y, y_prime = pair_labels(n_val, size, seeds["val"], seeds["val_pairs"], threshold)
+    # A ground truth depends on the two half-sides only: fit on the distinct ones, each weighted.
+    sides = np.stack([half_side(y, size), half_side(y_prime, size)], axis=1)
+    _, first, counts = np.unique(sides, axis=0, return_index=True, return_counts=True)
     total = np.zeros((size, size))
     weighted = np.zeros((size // 2 + 1, size // 2 + 1))
-    n_defined = 0
-    for part in _chunks(y.size, chunk):
-        targets = render_squares(y_prime[part], size) - render_squares(y[part], size)
-        total += targets.sum(axis=0, dtype=np.float64)
-        scores, n = ring_scores(targets)
+    n_defined = 0.0
+    for part in _chunks(first.size, chunk):
+        pick, weights = first[part], counts[part].astype(np.float64)
+        targets = render_squares(y_prime[pick], size) - render_squares(y[pick], size)
+        total += np.tensordot(weights, targets, axes=1)
+        scores, n = ring_scores(targets, weights)
         if n:
             weighted += n * scores
             n_defined += n
@@ -181,6 +187,7 @@ def toy_floor(
         )
     counts = {
         "val_pairs": int(y.size),
+        "val_distinct_targets": int(first.size),
         "test_pairs": int(y_test.size),
         "ring_inner": inner,
         "ring_outer": outer,
