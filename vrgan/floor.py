@@ -4,7 +4,8 @@ The toy's ground truth depends on the labels only (``clean(y') - clean(y)``), so
 input-independent baselines (:data:`vrgan.evaluation.INPUT_INDEPENDENT`: the mean validation map
 and the best constant ring) can be fitted and scored at the paper's size (224 px, about 5,400
 validation and 5,400 test pairs) without ever holding the dataset in memory: the pairs are
-rendered a chunk at a time from their labels. The labels and desired labels are those
+rendered a chunk at a time from their labels, and the validation fit uses each distinct ground
+truth (a pair of half-sides) once, weighted by how many pairs share it. The labels and desired labels are those
 ``rule toy_data`` would draw with the same seeds and counts (:func:`vrgan.toy.make_toy_dataset`
 draws the labels first, :func:`vrgan.toy.make_toy_pairs` the desired labels from their own seed).
 
