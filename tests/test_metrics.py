@@ -46,6 +46,8 @@ def test_input_specific_ncc_by_hand_2x2():
     assert ncc(pred, target)[0] == pytest.approx(0.25 / (np.sqrt(0.5) * np.sqrt(0.75 / 4)))  # sqrt(2/3)
     assert input_specific_ncc(pred, target, m)[0] == pytest.approx(1.0)  # the part beyond m is exact
     np.testing.assert_array_equal(input_specific_ncc(m[None].astype(np.float32), target, m), [0.0])  # ignores x
+    np.testing.assert_array_equal(input_specific_ncc(np.zeros((1, 2, 2)), target, m), [0.0])  # a zero map too
+    assert ncc(-m[None], target - m)[0] == pytest.approx(np.sqrt(1 / 3))  # ... not NCC(0 - m, target - m)
     assert np.isnan(input_specific_ncc(pred, m[None], m)[0])  # target = m: nothing input-specific to find
     with pytest.raises(ValueError, match=r"mean_map shape \(3, 3\)"):
         input_specific_ncc(pred, target, np.zeros((3, 3)))

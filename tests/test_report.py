@@ -287,6 +287,6 @@ def test_the_summary_has_a_floor_and_ceiling_table_per_study_and_the_toy_by_scal
     assert "| supervised ceiling | ceiling: trained on the ground truth | 0.950 | 0.600 |" in section
     assert "| mean validation map | **floor**: best input-independent map | 0.762 | 0.000 |" in section
     assert "| VR-GAN | learned | 0.100 ± 0.010 | — | 0.500 | 0.875 ± 0.025 |" in section  # x-ray: overlap, validity
-    assert "input-specific NCC" in section and "0 for any map that ignores its input" in section
+    assert "input-specific NCC" in section and "0 for a constant map and for m itself" in section
     assert "| mean validation map | — | 0.747 | 0.762 |" in text  # the toy by scale
     assert results_table(comparison_table({"toy_summary": toy}))["ours: supervised ceiling"].tolist() == ["0.950 (n = 1)"]

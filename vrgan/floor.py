@@ -99,6 +99,7 @@ def score_maps(
         p_constant, beyond_m_constant = _constant(p), _constant(p - m)
         p = p - p.mean(axis=-1, keepdims=True)
         whole = _correlation(p, p_constant, t, t_constant)
+        beyond_m_constant |= p_constant  # a constant map ignores its input: 0, as input_specific_ncc
         scores[name] = (whole, _correlation(p - m_centred, beyond_m_constant, specific, specific_constant))
     return scores
 

@@ -125,8 +125,11 @@ def input_specific_ncc(pred: np.ndarray, target: np.ndarray, mean_map: np.ndarra
     Returns
     -------
     ndarray of shape (N,), float64
-        As :func:`ncc`: 0 where ``pred - m`` is constant (``pred = m``, a map that ignores its
-        input, scores exactly 0), NaN where ``target - m`` is constant.
+        0 where ``pred`` is constant (a zero map, as :func:`ncc`) or ``pred - m`` is
+        (``pred = m``): such maps ignore their input and score exactly 0; NaN where
+        ``target - m`` is constant. Any other map that ignores its input scores
+        ``NCC(pred - m, target - m)``, about 0 on average over pairs when ``m`` is also the mean
+        of the scored ground truths.
 
     Examples
     --------
@@ -137,7 +140,10 @@ def input_specific_ncc(pred: np.ndarray, target: np.ndarray, mean_map: np.ndarra
     mean_map = np.asarray(mean_map, dtype=np.float64)
     if mean_map.shape != tuple(pred.shape[-2:]):
         raise ValueError(f"mean_map shape {mean_map.shape} does not match the maps' {tuple(pred.shape[-2:])}")
-    return ncc(np.asarray(pred, dtype=np.float64) - mean_map, np.asarray(target, dtype=np.float64) - mean_map)
+    pred = np.asarray(pred, dtype=np.float64)
+    value = ncc(pred - mean_map, np.asarray(target, dtype=np.float64) - mean_map)
+    flat = pred.reshape(pred.shape[0], -1)
+    return np.where(flat.max(axis=1) == flat.min(axis=1), 0.0, value)
 
 
 def ncc_within(pred: np.ndarray, target: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -5,8 +5,8 @@ tables and the toy's NCC by scale.
   the mean validation map or the constant ring), the score that needs no learning at all.
 - The **ceiling** is a model trained with the ground truth itself (method ``supervised``, when the
   run trains it): what is learnable from these images with this network.
-- The **input-specific NCC** (``specific_mean``) scores what a map adapts to its input: 0 for any
-  map that ignores it, the floor's maps included.
+- The **input-specific NCC** (``specific_mean``) scores what a map adapts to its input: 0 for a
+  constant map and for the mean validation map, about 0 for any map that ignores its input.
 
 Every function is pure: ``summary.csv`` tables in (:func:`vrgan.evaluation.summary_table`),
 report tables out (strings, ``—`` where a value is missing).
