@@ -265,7 +265,9 @@ def _results_section(inputs: Mapping[str, Any], config: Mapping[str, Any]) -> st
         parts += [
             "Toy test NCC by scale: the paper's models, the trivial maps at the paper's scale "
             "(`results/toy/paper_floor.csv`: fitted on the validation pairs, no training) and this run:\n",
-            markdown_table(scale_ncc_table(summaries["toy_summary"], inputs["toy_paper_floor"], config["toy"]["data"]["size"])),
+            markdown_table(
+                scale_ncc_table(summaries["toy_summary"], inputs["toy_paper_floor"], config["toy"]["data"]["size"])
+            ),
         ]
     return _section("Results: the paper and ours", *parts)
 
