@@ -27,7 +27,13 @@ def toy_outputs():
     """Files that make up the toy study."""
     return [
         f"{RESULTS}/toy/{name}"
-        for name in ("ncc.csv", "summary.csv", "figure_toy.png", "training_curves.png")
+        for name in (
+            "ncc.csv",
+            "summary.csv",
+            "paper_floor.csv",
+            "figure_toy.png",
+            "training_curves.png",
+        )
     ]
 
 

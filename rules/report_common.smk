@@ -11,6 +11,7 @@ def report_inputs():
     inputs = {
         "toy_summary": f"{TOY}/summary.csv",
         "toy_data": f"{TOY}/data/summary.json",
+        "toy_paper_floor": rules.toy_paper_floor.output.table,
         "toy_figure": f"{TOY}/figure_toy.png",
         "toy_curves": f"{TOY}/training_curves.png",
         "synth_figure": f"{SYNTH_EXPORT}/figure_subjects.png",

@@ -62,6 +62,7 @@ rule toy_train:
 rule toy_evaluate:
     input:
         pairs=rules.toy_data.output.test,
+        val=rules.toy_data.output.val,  # the mean ground truth of the input-specific NCC
         checkpoint=rules.toy_train.output.best,
         code=EVALUATION_CODE,
     output:
@@ -95,6 +96,33 @@ rule toy_baselines:
         ring=True,
     script:
         "../workflow_scripts/baselines.py"
+
+
+rule toy_paper_floor:
+    input:
+        code=script_code("toy_paper_floor"),
+    output:
+        table=report(
+            f"{TOY}/paper_floor.csv",
+            caption="../report/toy_paper_floor.rst",
+            category="Toy study",
+            subcategory="Results",
+        ),
+        summary=f"{TOY}/paper_floor.json",
+    log:
+        f"{RESULTS}/logs/toy/paper_floor.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/toy_paper_floor.tsv"
+    conda:
+        "../envs/data.yaml"
+    resources:
+        mem_mb=3000,
+    params:
+        floor=config["toy"]["paper_floor"],
+        seeds=config["toy"]["data"]["seeds"],
+        threshold=config["toy"]["data"]["threshold"],
+    script:
+        "../workflow_scripts/toy_paper_floor.py"
 
 
 rule toy_summary:

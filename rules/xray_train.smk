@@ -52,6 +52,7 @@ if XRAY is not None and COHORT is not None:
     rule xray_evaluate:
         input:
             pairs=f"{XRAY_DIR}/data/test_pairs.npz",
+            val=f"{XRAY_DIR}/data/val_pairs.npz",  # mean ground truths: input-specific NCC
             checkpoint=rules.xray_train.output.best,
             code=EVALUATION_CODE,
         output:

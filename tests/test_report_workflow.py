@@ -49,6 +49,10 @@ def test_the_summary_puts_the_papers_table_beside_ours(run):
     table = pd.read_csv(run / "results/report/results.csv")
     ours = table[(table["source"] == "ours") & (table["study"] == "x-ray") & (table["ground_truth"] == "registration")]
     assert ours.set_index("method").loc["vrgan", "mean"] == pytest.approx(vrgan["mean"])
+    floor = text.split("## Floor and ceiling")[1].split("\n## ")[0]
+    assert "**toy, exact (rendered squares)**" in floor and "**x-ray, registration**" in floor
+    assert floor.count("| **floor**: best input-independent map |") == 3  # toy, registration, phantom truth
+    assert "NCC in the registration overlap" in floor and "trivial maps at 16 px" in text  # the tiny paper floor
     for section in ("How good is the registration ground truth?", "Cohort and registration", "Figures: ours", "Provenance"):
         assert f"## {section}" in text
 

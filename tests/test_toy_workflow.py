@@ -6,7 +6,7 @@ import pytest
 from workflow import copy_workflow, snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
-TARGETS = ["results/toy/ncc.csv", "results/toy/summary.csv", "results/toy/figure_toy.png", "results/toy/training_curves.png"]
+TARGETS = ["results/toy/ncc.csv", "results/toy/summary.csv", "results/toy/figure_toy.png", "results/toy/training_curves.png", "results/toy/paper_floor.csv"]
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,8 @@ def test_toy_dag_writes_the_tables_and_figures(run):
     assert set(seeds["method"]) >= {"negative_image", "constant_ring", "mean_validation_map"}
     assert seeds["ncc"].between(-1, 1).all() and (seeds["n_pairs"] > 0).all()
     summary = pd.read_csv(run / "results/toy/summary.csv")
-    assert list(summary.columns) == ["method", "kind", "n_seeds", "mean", "std"]
+    assert list(summary.columns) == ["method", "kind", "n_seeds", "mean", "std", "specific_mean", "specific_std"]
+    assert summary.set_index("method").loc["mean_validation_map", "specific_mean"] == 0.0  # ignores the input
     vrgan = summary.set_index("method").loc["vrgan"]
     assert vrgan["n_seeds"] == 2 and vrgan["mean"] == pytest.approx(models[models["method"] == "vrgan"]["ncc"].mean())
     for method in ("vrgan", "vagan"):
@@ -34,8 +35,11 @@ def test_toy_dag_writes_the_tables_and_figures(run):
             assert history["epoch"].tolist()[0] == 0 and (run_dir / "history.png").stat().st_size > 0
             assert not (run_dir / "last.pt").exists()
             per_pair = pd.read_csv(run / f"results/toy/eval/{method}/seed{seed}/test_ncc.csv")
-            assert list(per_pair.columns) == ["pair", "y", "y_prime", "ncc_target"]
+            assert list(per_pair.columns) == ["pair", "y", "y_prime", "ncc_target", "ncc_target_specific"]
     assert (run / "results/toy/figure_toy.png").stat().st_size > 10_000
+    floor = pd.read_csv(run / "results/toy/paper_floor.csv")
+    assert floor["method"].tolist() == ["mean_validation_map", "constant_ring", "negative_image"]
+    assert (floor["size"] == 16).all() and floor.set_index("method").loc["mean_validation_map", "ncc_specific"] == 0.0
 
 
 def test_a_second_invocation_has_nothing_to_do(run):

@@ -20,7 +20,11 @@ TARGETS = [f"{X}/{name}" for name in ("ncc.csv", "summary.csv", "summary_truth.c
 ONE_THREAD = ["--set-threads", "xray_train=1", "xray_evaluate=1"]
 RUNS = [(m, s) for m in ("vrgan", "vagan") for s in (0, 1)]
 STUDY_RULES = ("xray_train", "xray_evaluate", "xray_baselines", "xray_summary", "xray_figures")
-PER_PAIR = ["pair", "pair_id", "y", "y_prime", "registration_status", "ncc_registration", "ncc_truth"]
+PER_PAIR = [
+    "pair", "pair_id", "y", "y_prime", "registration_status",
+    "ncc_registration", "ncc_registration_specific", "ncc_registration_overlap",
+    "ncc_truth", "ncc_truth_specific", "ncc_truth_overlap",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +60,7 @@ def test_every_run_is_trained_and_scored_per_test_pair(run):
         assert per_pair["pair_id"].tolist() == test["pair_id"].tolist()
         assert per_pair["registration_status"].tolist() == test["registration_status"].tolist()
         np.testing.assert_allclose(per_pair["y_prime"], test["y_prime"])
-        assert per_pair[["ncc_registration", "ncc_truth"]].stack().between(-1, 1).all()
+        assert per_pair.filter(like="ncc_").stack().between(-1, 1).all()
     baselines = pd.read_csv(run / f"{X}/baselines/test_ncc.csv")
     assert set(baselines["method"]) == {"negative_image", "mean_validation_map"}  # no toy ring on x-rays
     assert list(baselines.columns) == ["method", *PER_PAIR]
@@ -76,18 +80,27 @@ def test_the_checkpoint_is_the_best_validation_ncc_against_the_registration(run)
 
 def test_summaries_against_registration_and_phantom_truth_for_all_and_not_failed_pairs(run):
     seeds = pd.read_csv(run / f"{X}/ncc.csv")
-    assert list(seeds.columns) == ["method", "seed", "target", "pairs", "ncc", "n_pairs", "n_undefined"]
+    assert list(seeds.columns) == [
+        "method", "seed", "target", "pairs", "ncc", "n_pairs", "n_undefined", "ncc_specific", "ncc_overlap"
+    ]
     methods = ["vrgan", "vagan", "negative_image", "mean_validation_map"]
     assert len(seeds) == 2 * 2 * (len(RUNS) + 2) and set(seeds["method"]) == set(methods)
     for target, name in (("registration", "summary.csv"), ("truth", "summary_truth.csv")):
         summary = pd.read_csv(run / f"{X}/{name}")
-        assert list(summary.columns) == ["method", "kind", "pairs", "n_seeds", "mean", "std"]
+        assert list(summary.columns) == [
+            "method", "kind", "pairs", "n_seeds", "mean", "std",
+            "specific_mean", "specific_std", "overlap_mean", "overlap_std",
+        ]  # fmt: skip
         assert list(zip(summary["pairs"], summary["method"])) == [(p, m) for p in ("all", "not_failed") for m in methods]
         for method in ("vrgan", "vagan"):
             row = summary[(summary["method"] == method) & (summary["pairs"] == "all")].iloc[0]
             per_seed = [pd.read_csv(run / f"{X}/{method}/seed{s}/test_ncc.csv")[f"ncc_{target}"].mean() for s in (0, 1)]
             assert row["n_seeds"] == 2 and row["mean"] == pytest.approx(np.mean(per_seed))
             assert row["std"] == pytest.approx(np.std(per_seed, ddof=1))
+        floor = summary[(summary["method"] == "mean_validation_map") & (summary["pairs"] == "all")].iloc[0]
+        assert -1 <= floor["overlap_mean"] <= 1  # scored inside the registration overlap (NaN fails)
+        if target == "registration":  # the map of the input-specific NCC's centre: exactly 0
+            assert floor["specific_mean"] == 0.0
     status = np.load(run / f"{X}/data/test_pairs.npz")["registration_status"]
     kept = seeds[seeds["pairs"] == "not_failed"]
     assert (kept["n_pairs"] + kept["n_undefined"] == int((status != "failed").sum())).all()

@@ -11,6 +11,13 @@ Constant maps are handled explicitly: a constant prediction (for example a gener
 zeros) carries no attribution and scores 0; a constant target makes the score undefined and gives
 NaN, so an ill-posed pair can never silently count as a success or a failure.
 
+Two variants score numpy maps for the report's floor and ceiling table:
+
+- :func:`input_specific_ncc` removes the part of the map that every input shares: the NCC of
+  ``Δx - m`` with ``target - m``, ``m`` the mean validation ground truth. A map that ignores its
+  input (``Δx = m``) scores exactly 0; only what a map adapts to the image and the labels counts.
+- :func:`ncc_within` restricts the NCC to a per-map mask (the x-ray registration overlap).
+
 torch is optional here: it is imported only when ``ncc`` is given tensors, so the data and imaging
 environments (no torch) can score numpy maps.
 """
@@ -25,7 +32,7 @@ import numpy as np
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["ncc", "summarize_ncc"]
+__all__ = ["input_specific_ncc", "ncc", "ncc_within", "summarize_ncc"]
 
 _EPS = 1e-12
 
@@ -102,6 +109,79 @@ def ncc(pred, target):
         value = (a * b).mean(axis=1) / np.maximum(std_a * std_b, _EPS)
     value = np.where(const_a, 0.0, value)
     value = np.where(const_b, np.nan, value)
+    return np.clip(value, -1.0, 1.0)
+
+
+def input_specific_ncc(pred: np.ndarray, target: np.ndarray, mean_map: np.ndarray) -> np.ndarray:
+    """NCC of ``pred - mean_map`` with ``target - mean_map``: what a map adapts to its input.
+
+    Parameters
+    ----------
+    pred, target : ndarray of shape (N, H, W)
+        Predicted and ground-truth maps.
+    mean_map : ndarray of shape (H, W)
+        The mean validation ground truth ``m``, subtracted from both.
+
+    Returns
+    -------
+    ndarray of shape (N,), float64
+        0 where ``pred`` is constant (a zero map, as :func:`ncc`) or ``pred - m`` is
+        (``pred = m``): such maps ignore their input and score exactly 0; NaN where
+        ``target - m`` is constant. Any other map that ignores its input scores
+        ``NCC(pred - m, target - m)``, about 0 on average over pairs when ``m`` is also the mean
+        of the scored ground truths.
+
+    Examples
+    --------
+    >>> m = np.array([[0.0, -1.0], [-1.0, 0.0]])
+    >>> input_specific_ncc(m[None], np.array([[[0.0, -1.0], [-1.0, -1.0]]]), m)
+    array([0.])
+    """
+    mean_map = np.asarray(mean_map, dtype=np.float64)
+    if mean_map.shape != tuple(pred.shape[-2:]):
+        raise ValueError(f"mean_map shape {mean_map.shape} does not match the maps' {tuple(pred.shape[-2:])}")
+    pred = np.asarray(pred, dtype=np.float64)
+    value = ncc(pred - mean_map, np.asarray(target, dtype=np.float64) - mean_map)
+    flat = pred.reshape(pred.shape[0], -1)
+    return np.where(flat.max(axis=1) == flat.min(axis=1), 0.0, value)
+
+
+def ncc_within(pred: np.ndarray, target: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """:func:`ncc` of each map with its target over the pixels of its own mask.
+
+    Parameters
+    ----------
+    pred, target : ndarray of shape (N, H, W)
+    mask : ndarray of shape (N, H, W), bool
+        The pixels scored, per map (e.g. the registration overlap).
+
+    Returns
+    -------
+    ndarray of shape (N,), float64
+        0 where ``pred`` is constant inside the mask, NaN where ``target`` is, or where the mask
+        has fewer than 2 pixels.
+    """
+    if not pred.shape == target.shape == mask.shape or pred.ndim != 3:
+        raise ValueError(
+            f"pred, target and mask must share one (N, H, W) shape, got {pred.shape}, {target.shape}, {mask.shape}"
+        )
+    keep = np.asarray(mask, dtype=bool).reshape(mask.shape[0], -1)
+    a = np.asarray(pred, dtype=np.float64).reshape(keep.shape)
+    b = np.asarray(target, dtype=np.float64).reshape(keep.shape)
+    n = keep.sum(axis=1)
+
+    def constant(v: np.ndarray) -> np.ndarray:
+        return np.where(keep, v, np.inf).min(axis=1) == np.where(keep, v, -np.inf).max(axis=1)
+
+    const_a, const_b = constant(a), constant(b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = np.where(keep, a - np.where(keep, a, 0.0).sum(axis=1, keepdims=True) / n[:, None], 0.0)
+        b = np.where(keep, b - np.where(keep, b, 0.0).sum(axis=1, keepdims=True) / n[:, None], 0.0)
+    std_a, std_b = np.sqrt((a**2).sum(axis=1) / n), np.sqrt((b**2).sum(axis=1) / n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = (a * b).sum(axis=1) / n / np.maximum(std_a * std_b, _EPS)
+    value = np.where(const_a, 0.0, value)
+    value = np.where(const_b | (n < 2), np.nan, value)
     return np.clip(value, -1.0, 1.0)
 
 

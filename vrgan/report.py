@@ -2,7 +2,8 @@
 
 :func:`comparison_table` puts the paper's published NCC beside ours (one numeric row per study,
 ground truth, method and source); :func:`render_summary` writes the whole report: that table, the
-scale of our run against the paper's, the agreement of the registration ground truth with the
+scale of our run against the paper's (with the toy's trivial maps at the paper's scale), the floor
+and ceiling of each study (:mod:`vrgan.standing`), the agreement of the registration ground truth with the
 phantom's true Δx, the cohort flow, the registration, the figures with a one-line description of
 the paper's figure beside each, and the provenance (config, package versions, commit, machine).
 Every function is pure; the workflow script reads the files and writes the results.
@@ -10,7 +11,6 @@ Every function is pure; the workflow script reads the files and writes the resul
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +18,8 @@ import pandas as pd
 
 from vrgan import paper
 from vrgan.provenance import to_yaml
+from vrgan.standing import floor_ceiling_table, scale_ncc_table
+from vrgan.tables import format_mean_std, markdown_table
 
 __all__ = [
     "STUDIES",
@@ -40,38 +42,16 @@ STUDIES = {
     "xray_summary_truth": ("x-ray", "phantom's true Δx (demo only)", None),
 }
 METHODS = {"vagan": "VA-GAN", "vrgan": "VR-GAN"}
+#: Trained methods shown as a ceiling when the run has them (an ``ours:`` column, dropped if empty).
+CEILINGS = {"supervised": "supervised ceiling"}
+#: Summary name -> the optional counterfactual-validity table of its study.
+VALIDITY = {"toy_summary": "toy_validity", "xray_summary": "xray_validity", "xray_summary_truth": "xray_validity"}
 BASELINES = {
     "negative_image": "Δx = −x",
     "constant_ring": "constant ring",
     "mean_validation_map": "mean validation map",
 }
 STATUSES = ("ok", "barely_improved", "failed")
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
-
-
-def format_mean_std(mean: float, std: float | None = None, n: int | None = None, digits: int = 3) -> str:
-    """``"0.853 ± 0.014 (n = 5)"``; without a std (one seed, a deterministic baseline) the mean
-    alone; ``"—"`` without a mean."""
-    if _missing(mean):
-        return "—"
-    text = f"{mean:.{digits}f}" + ("" if _missing(std) else f" ± {std:.{digits}f}")
-    return text + ("" if _missing(n) else f" (n = {int(n)})")
-
-
-def markdown_table(frame: pd.DataFrame) -> str:
-    """``frame`` as a GitHub markdown table; missing values as ``—``, ``|`` escaped, no index."""
-
-    def cell(value: Any) -> str:
-        if _missing(value):
-            return "—"
-        return str(value).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(cell(c) for c in frame.columns) + " |", "|" + " --- |" * len(frame.columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join(lines) + "\n"
 
 
 def comparison_table(summaries: Mapping[str, pd.DataFrame | None], pairs: str = "all") -> pd.DataFrame:
@@ -110,7 +90,7 @@ def results_table(comparison: pd.DataFrame) -> pd.DataFrame:
     the paper's and our models side by side, then our trivial baselines (``—``: not available)."""
     columns = {("paper", m): f"paper {n}" for m, n in METHODS.items()}
     columns |= {("ours", m): f"ours {n}" for m, n in METHODS.items()}
-    columns |= {("ours", m): f"ours: {n}" for m, n in BASELINES.items()}
+    columns |= {("ours", m): f"ours: {n}" for m, n in (CEILINGS | BASELINES).items()}
     rows = []
     for (study, truth), group in comparison.groupby(["study", "ground_truth"], sort=False):
         row = {"study": study, "ground truth": truth} | dict.fromkeys(columns.values(), "—")
@@ -281,7 +261,40 @@ def _results_section(inputs: Mapping[str, Any], config: Mapping[str, Any]) -> st
         "Scale of this run against the paper's (U-Net width = channels of its first level):\n",
         markdown_table(scale_table(config, data)),
     ]
+    if inputs.get("toy_paper_floor") is not None:
+        parts += [
+            "Toy test NCC by scale: the paper's models, the trivial maps at the paper's scale "
+            "(`results/toy/paper_floor.csv`: fitted on the validation pairs, no training) and this run:\n",
+            markdown_table(
+                scale_ncc_table(summaries["toy_summary"], inputs["toy_paper_floor"], config["toy"]["data"]["size"])
+            ),
+        ]
     return _section("Results: the paper and ours", *parts)
+
+
+def _floor_ceiling_section(inputs: Mapping[str, Any]) -> str:
+    parts = [
+        "Where each method stands between what needs no learning and what is learnable, per study "
+        "(test pairs, mean ± std over seeds). **NCC** is the paper's score over the whole image. The "
+        "**floor** is the best input-independent map (the same map for every image: the mean "
+        "validation ground truth or a constant ring): a method must beat it to show that it reads "
+        "the image at all. The **input-specific NCC** correlates Δx − m with the ground truth − m, "
+        "m the mean validation ground truth: it is 0 for a constant map and for m itself, and about 0 "
+        "for any map that ignores its input, so it measures what a method adapts to the image and "
+        "the labels. The "
+        "**ceiling**, when the run trains it, is the same network trained on the ground truth itself "
+        "(method `supervised`): what is learnable here. On x-rays the NCC inside the registration "
+        "overlap leaves out the border where the aligned x' has no pixels (there the registration "
+        "ground truth is 0 by construction). A counterfactual-validity column appears when that "
+        "stage runs.\n",
+    ]
+    for name, (study, truth, _) in STUDIES.items():
+        summary = inputs.get(name)
+        if summary is None:
+            continue
+        table = floor_ceiling_table(summary, inputs.get(VALIDITY[name]))
+        parts += [f"**{study}, {truth}**\n", markdown_table(table)]
+    return _section("Floor and ceiling", *parts) if len(parts) > 1 else ""
 
 
 def _ground_truth_section(inputs: Mapping[str, Any]) -> str:
@@ -370,7 +383,9 @@ def render_summary(inputs: Mapping[str, Any], config: Mapping[str, Any], provena
     ----------
     inputs : mapping of str to object
         What the stages wrote, by name (absent or None: not run): ``toy_summary``,
-        ``xray_summary``, ``xray_summary_truth`` (``summary.csv`` tables), ``flow``,
+        ``xray_summary``, ``xray_summary_truth`` (``summary.csv`` tables), ``toy_paper_floor``
+        (``paper_floor.csv``), optionally ``toy_validity``, ``xray_validity`` (counterfactual
+        validity: ``method, mean, [std,] [pairs]``), ``flow``,
         ``flow_vs_truth``, ``truth_vs_registration`` (csv tables), ``registration`` (the parquet
         table), ``toy_data``, ``xray_datasets``, ``progression_summary`` (stage summaries with
         ``counts`` and ``versions``), and the figures of :data:`vrgan.paper.FIGURES` as links relative to
@@ -392,6 +407,7 @@ def render_summary(inputs: Mapping[str, Any], config: Mapping[str, Any], provena
     )
     sections = [
         _results_section(inputs, config),
+        _floor_ceiling_section(inputs),
         _ground_truth_section(inputs),
         _cohort_section(inputs),
         _figures_section(inputs),

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from vrgan.artefacts import log_to, write_table
-from vrgan.evaluation import per_pair_ncc
+from vrgan.evaluation import score_pairs
 from vrgan.training import load_generator, predict_maps
 from vrgan.training.device import resolve_device, resolve_precision
 
@@ -16,12 +16,11 @@ torch.set_num_threads(snakemake.threads)
 device = resolve_device(snakemake.params.device)
 generator, settings = load_generator(snakemake.input.checkpoint, device)
 
-pairs = np.load(snakemake.input.pairs)
+pairs, val = np.load(snakemake.input.pairs), np.load(snakemake.input.val)
 maps = predict_maps(generator, pairs["x"], pairs["y"], pairs["y_prime"], device,
                     resolve_precision(settings.precision, device), settings.eval_batch_size)
-targets = {key.removeprefix("target_"): pairs[key] for key in pairs.files if key.startswith("target")}
 columns = snakemake.params.get("columns", ["y", "y_prime"])  # per-pair arrays of the npz to copy
-table = per_pair_ncc(maps, targets, {name: pairs[name] for name in columns})
+table = score_pairs(maps, pairs, val, columns)  # val: the mean ground truths of the input-specific NCC
 write_table(table, snakemake.output[0])
 logging.info("%s seed %d: mean test NCC %s", settings.method, settings.seed,
              table.filter(like="ncc_").mean().round(4).to_dict())
