@@ -8,9 +8,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["METHODS", "GeneratorSettings", "TrainingSettings", "VAGANSettings", "VRGANSettings", "settings_from_config"]
+__all__ = ["CONDITIONAL_METHODS", "METHODS", "GeneratorSettings", "TrainingSettings", "VAGANSettings", "VRGANSettings", "settings_from_config"]
 
-METHODS = ("vrgan", "vagan")
+METHODS = ("vrgan", "vagan", "supervised")
+# Methods whose generator is G(x, y', y); VA-GAN's is G(x).
+CONDITIONAL_METHODS = ("vrgan", "supervised")
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ class TrainingSettings:
 
     Attributes
     ----------
-    method : {"vrgan", "vagan"}
+    method : {"vrgan", "vagan", "supervised"}
+        ``supervised`` is the ceiling: the same conditional U-Net trained directly on the
+        ground-truth maps (only where a truth exists: the toy and the demo phantom).
     seed : int
         Seeds the network initialisation and every random draw of the run.
     iterations_per_epoch : int
@@ -80,7 +84,7 @@ class TrainingSettings:
         ``auto`` (bf16 autocast on CUDA and on CPUs with native bf16, else fp32), ``bf16``, ``fp32``.
     """
 
-    method: Literal["vrgan", "vagan"]
+    method: Literal["vrgan", "vagan", "supervised"]
     seed: int
     batch_size: int = 20
     lr: float = 1e-4
@@ -105,6 +109,11 @@ class TrainingSettings:
         for name in ("batch_size", "iterations_per_epoch", "max_epochs", "patience", "eval_batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+
+    @property
+    def conditional(self) -> bool:
+        """Whether this method's generator takes the labels (y', y) as conditions."""
+        return self.method in CONDITIONAL_METHODS
 
     @property
     def steps_per_epoch(self) -> int:
@@ -155,7 +164,7 @@ def settings_from_config(
     vrgan, vagan : dict
         The method sections.
     method : str
-        ``vrgan`` or ``vagan``.
+        ``vrgan``, ``vagan`` or ``supervised``.
     seed : int
         The run's seed.
     """
