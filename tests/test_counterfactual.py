@@ -45,7 +45,7 @@ def test_the_scorer_gives_the_expected_scores_with_a_known_regressor():
     assert list(table.columns) == ["method", "kind", "seed", "mae", "corr", "n_pairs"]
     rows = table.set_index(["method", "seed"])
     assert rows.loc[("real_images", pd.NA), "mae"] == pytest.approx(0.0)
-    assert rows.loc[("ground_truth", pd.NA), "mae"] == pytest.approx(0.0)
+    assert rows.loc[("target", pd.NA), "mae"] == pytest.approx(0.0)
     assert rows.loc[("perfect", 0), "mae"] == pytest.approx(0.0) and rows.loc[("perfect", 0), "corr"] == pytest.approx(1.0)
     # half the map: x' carries (y + y') / 2, off by |y - y'| / 2 on average
     assert rows.loc[("half", 0), "mae"] == pytest.approx(np.abs(y - y_prime).mean() / 2)

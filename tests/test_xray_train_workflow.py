@@ -10,7 +10,7 @@ import yaml
 from vrgan.metrics import ncc
 from vrgan.training import load_generator, predict_maps
 from vrgan.training.device import resolve_precision
-from workflow import copy_workflow, snakemake
+from workflow import copy_workflow, snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
 X = "results/xray"
@@ -125,3 +125,19 @@ def test_load_time_checks_name_the_keys(run):
     assert "xray.training.threshold (0.65) must equal cohort.copd_threshold (0.7)" in out
     assert "xray.preprocess.crop (16) must be divisible by 2**xray.models.generator.depth (32)" in out
     assert "xray.figure.seed (7) must be one of xray.training.seeds [0, 1]" in out
+
+
+def test_the_supervised_ceiling_is_refused_on_a_real_export(tmp_path):
+    """A real export has no true Δx: asking for the supervised method fails when the workflow loads."""
+    (tmp_path / "dicom").mkdir()
+    (tmp_path / "pft.csv").write_text("patient_id,date,fev1,fvc\n")
+    export = {"source": "export", "dicom_dir": str(tmp_path / "dicom"), "pft_csv": str(tmp_path / "pft.csv")}
+    config = tiny_config(cohort=export, xray={"training": {"methods": ["vrgan", "supervised"]}})
+    work = copy_workflow(tmp_path / "wf", config)
+    done = snakemake(work, "--dry-run", f"{X}/summary.csv")
+    assert done.returncode != 0
+    assert "xray.training.methods: 'supervised' needs the true disease effect" in done.stdout + done.stderr
+    config["xray"]["training"]["methods"] = ["vrgan"]
+    write_config(work, config)
+    done = snakemake(work, "--dry-run", f"{X}/summary.csv")
+    assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]

@@ -9,8 +9,9 @@ every test pair of every method run: ``mean |R_ind(x') - y'|`` and the Pearson c
 - ``model``: a trained generator (one row per method and seed), x' = x + G(x, y', y);
 - ``baseline``: a trivial map (``vrgan.evaluation.baseline_maps``: -x, the mean validation map);
 - ``reference``: ``real_images``, R_ind on the real test images with their own labels (R_ind's
-  own accuracy: no counterfactual can be judged more precisely than this), and
-  ``ground_truth_<name>``, x' = x + the pair's ground-truth map (what a perfect map scores).
+  own accuracy: no counterfactual can be judged more precisely than this), and one row per
+  ground truth of the pairs (``target``, ``target_registration``, ``target_truth``: x' = x + that
+  map, what a perfect map scores).
 
 A VR-GAN generator plays against its own R; a high score against R_ind says its x' carries the
 label for a regressor it never fooled.
@@ -251,7 +252,7 @@ def counterfactual_entries(
     -------
     list of Counterfactual
         ``real_images`` (x with y, and x' with y' where the pairs hold the real x'), one
-        ``ground_truth_<name>`` per target, the baselines, then the runs.
+        reference per ground truth (named as its key), the baselines, then the runs.
     """
     x, y, y_prime = pairs["x"], pairs["y"], pairs["y_prime"]
     real_images, real_labels = [x], [y]
@@ -260,8 +261,7 @@ def counterfactual_entries(
         real_labels.append(y_prime)
     entries = [Counterfactual("real_images", "reference", None, np.concatenate(real_images), np.concatenate(real_labels))]
     for key in sorted(k for k in pairs if k.startswith("target")):
-        name = "ground_truth" + key.removeprefix("target")
-        entries.append(Counterfactual(name, "reference", None, x + pairs[key], y_prime))
+        entries.append(Counterfactual(key, "reference", None, x + pairs[key], y_prime))
     entries += [Counterfactual(name, "baseline", None, x + delta, y_prime) for name, delta in baseline_maps.items()]
     entries += [Counterfactual(m, "model", int(s), x + delta, y_prime) for (m, s), delta in run_maps.items()]
     return entries
