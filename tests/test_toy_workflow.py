@@ -6,7 +6,9 @@ import pytest
 from workflow import copy_workflow, snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
-TARGETS = ["results/toy/ncc.csv", "results/toy/summary.csv", "results/toy/figure_toy.png", "results/toy/training_curves.png"]
+TARGETS = ["results/toy/ncc.csv", "results/toy/summary.csv", "results/toy/figure_toy.png", "results/toy/training_curves.png",
+           "results/toy/counterfactual.csv", "results/toy/counterfactual_summary.csv"]
+METHODS = ("supervised", "vagan", "vrgan")
 
 
 @pytest.fixture(scope="module")
@@ -20,14 +22,14 @@ def run(tmp_path_factory):
 def test_toy_dag_writes_the_tables_and_figures(run):
     seeds = pd.read_csv(run / "results/toy/ncc.csv")
     models = seeds[seeds["seed"].notna()]
-    assert sorted(zip(models["method"], models["seed"])) == [("vagan", 0), ("vagan", 1), ("vrgan", 0), ("vrgan", 1)]
+    assert sorted(zip(models["method"], models["seed"])) == [(m, s) for m in METHODS for s in (0, 1)]
     assert set(seeds["method"]) >= {"negative_image", "constant_ring", "mean_validation_map"}
     assert seeds["ncc"].between(-1, 1).all() and (seeds["n_pairs"] > 0).all()
     summary = pd.read_csv(run / "results/toy/summary.csv")
     assert list(summary.columns) == ["method", "kind", "n_seeds", "mean", "std"]
     vrgan = summary.set_index("method").loc["vrgan"]
     assert vrgan["n_seeds"] == 2 and vrgan["mean"] == pytest.approx(models[models["method"] == "vrgan"]["ncc"].mean())
-    for method in ("vrgan", "vagan"):
+    for method in METHODS:
         for seed in (0, 1):
             run_dir = run / f"results/toy/train/{method}/seed{seed}"
             history = pd.read_csv(run_dir / "history.csv")
@@ -36,6 +38,21 @@ def test_toy_dag_writes_the_tables_and_figures(run):
             per_pair = pd.read_csv(run / f"results/toy/eval/{method}/seed{seed}/test_ncc.csv")
             assert list(per_pair.columns) == ["pair", "y", "y_prime", "ncc_target"]
     assert (run / "results/toy/figure_toy.png").stat().st_size > 10_000
+
+
+def test_counterfactual_validity_scores_every_run_baseline_and_reference(run):
+    table = pd.read_csv(run / "results/toy/counterfactual.csv")
+    assert list(table.columns) == ["method", "kind", "seed", "mae", "corr", "n_pairs"]
+    models = table[table["kind"] == "model"]
+    assert sorted(zip(models["method"], models["seed"])) == [(m, s) for m in METHODS for s in (0, 1)]
+    assert set(table.loc[table["kind"] == "baseline", "method"]) == {"negative_image", "constant_ring", "mean_validation_map"}
+    assert set(table.loc[table["kind"] == "reference", "method"]) == {"real_images", "target"}
+    n_pairs = len(pd.read_csv(run / "results/toy/eval/vrgan/seed0/test_ncc.csv"))
+    assert (table["n_pairs"] == n_pairs).all() and (table["mae"] >= 0).all()
+    summary = pd.read_csv(run / "results/toy/counterfactual_summary.csv").set_index("method")
+    assert summary.loc["supervised", "n_seeds"] == 2
+    assert summary.loc["vrgan", "mae_mean"] == pytest.approx(models[models["method"] == "vrgan"]["mae"].mean())
+    assert (run / "results/toy/counterfactual/regressor.pt").is_file()
 
 
 def test_a_second_invocation_has_nothing_to_do(run):
