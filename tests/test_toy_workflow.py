@@ -9,12 +9,14 @@ pytestmark = pytest.mark.workflow
 TARGETS = ["results/toy/ncc.csv", "results/toy/summary.csv", "results/toy/figure_toy.png", "results/toy/training_curves.png",
            "results/toy/counterfactual.csv", "results/toy/counterfactual_summary.csv"]
 METHODS = ("supervised", "vagan", "vrgan")
+# One thread per job (two jobs at a time on --cores 2): tiny networks gain nothing from more.
+ONE_THREAD = ["--set-threads", "toy_train=1", "toy_evaluate=1", "regressor_independent=1", "counterfactual=1"]
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     work = copy_workflow(tmp_path_factory.mktemp("toy") / "wf")
-    result = snakemake(work, *TARGETS)
+    result = snakemake(work, *TARGETS, *ONE_THREAD)  # --set-threads takes every value after it
     assert result.returncode == 0, result.stderr[-3000:]
     return work
 
