@@ -17,24 +17,21 @@ def xray_supervised_input(wildcards):
 COUNTERFACTUAL_STUDIES = ["toy"] + (
     ["xray"] if XRAY is not None and COHORT is not None else []
 )
-COUNTERFACTUAL_DIR = f"{RESULTS}/{{study}}/counterfactual"
 
 
-def study_data(wildcards):
+def study_data(study):
     """The data stage's outputs of a study: train, validation pairs, test pairs."""
-    if wildcards.study == "toy":
+    if study == "toy":
         data = rules.toy_data.output
         return {"train": data.train, "val": data.val, "test": data.test}
     data = rules.xray_datasets.output
     return {"train": data.train, "val": data.validation, "test": data.test}
 
 
-def study_checkpoints(wildcards):
+def study_checkpoints(study):
     """best.pt of every training run of a study, in the order of study_runs."""
-    best = (
-        rules.toy_train if wildcards.study == "toy" else rules.xray_train
-    ).output.best
-    runs = study_runs(wildcards.study)
+    best = (rules.toy_train if study == "toy" else rules.xray_train).output.best
+    runs = study_runs(study)
     return expand(best, zip, method=[m for m, _ in runs], seed=[s for _, s in runs])
 
 

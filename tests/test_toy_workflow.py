@@ -10,7 +10,7 @@ TARGETS = ["results/toy/ncc.csv", "results/toy/summary.csv", "results/toy/figure
            "results/toy/counterfactual.csv", "results/toy/counterfactual_summary.csv"]
 METHODS = ("supervised", "vagan", "vrgan")
 # One thread per job (two jobs at a time on --cores 2): tiny networks gain nothing from more.
-ONE_THREAD = ["--set-threads", "toy_train=1", "toy_evaluate=1", "regressor_independent=1", "counterfactual=1"]
+ONE_THREAD = ["--set-threads", "toy_train=1", "toy_evaluate=1", "toy_regressor_independent=1", "toy_counterfactual=1"]
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ X = "results/xray"
 TARGETS = [f"{X}/{name}" for name in ("ncc.csv", "summary.csv", "summary_truth.csv", "training_curves.png",
                                       "figure_attribution.png", "figure_severity.png", "counterfactual.csv")]
 # One thread per training job (two jobs at a time on --cores 2): tiny networks gain nothing from more.
-ONE_THREAD = ["--set-threads", "xray_train=1", "xray_evaluate=1", "regressor_independent=1", "counterfactual=1"]
+ONE_THREAD = ["--set-threads", "xray_train=1", "xray_evaluate=1", "xray_regressor_independent=1", "xray_counterfactual=1"]
 RUNS = [(m, s) for m in ("vrgan", "vagan", "supervised") for s in (0, 1)]
 STUDY_RULES = ("xray_train", "xray_evaluate", "xray_baselines", "xray_summary", "xray_figures")
 PER_PAIR = ["pair", "pair_id", "y", "y_prime", "registration_status", "ncc_registration", "ncc_truth"]
@@ -112,7 +112,7 @@ def test_a_training_setting_reruns_training_and_after_but_not_the_data(run):
     for rule in ("xray_train", "xray_evaluate", "xray_summary", "xray_figures"):
         assert f"rule {rule}:" in out, rule
     assert "rule xray_datasets:" not in out and "rule xray_baselines:" not in out
-    assert "rule xray_train_pairs:" not in out and "rule regressor_independent:" not in out
+    assert "rule xray_train_pairs:" not in out and "rule xray_regressor_independent:" not in out
 
 
 def test_supervised_runs_learn_from_training_pairs_of_one_subject_in_both_directions(run):

@@ -4,7 +4,7 @@ from vrgan.training.data import EvalPairs, ImageBank
 from vrgan.training.inference import load_generator, predict_maps
 from vrgan.training.loop import TrainingResult, train, validation_ncc
 from vrgan.training.methods import VAGAN, VRGAN, Supervised, build_method
-from vrgan.training.pairs import PairBank, RenderedPairBank, TruthPairBank, toy_pair_bank
+from vrgan.training.pairs import CleanPairBank, PairBank, TruthPairBank
 from vrgan.training.settings import (
     METHODS,
     GeneratorSettings,
@@ -19,8 +19,8 @@ __all__ = [
     "VAGAN",
     "VRGAN",
     "EvalPairs",
+    "CleanPairBank",
     "PairBank",
-    "RenderedPairBank",
     "Supervised",
     "TruthPairBank",
     "GeneratorSettings",
@@ -33,7 +33,6 @@ __all__ = [
     "load_generator",
     "predict_maps",
     "settings_from_config",
-    "toy_pair_bank",
     "train",
     "validation_ncc",
 ]

@@ -3,9 +3,9 @@
 The supervised method (``vrgan.training.methods.Supervised``) is told the answer: it samples
 (x, y, y', Δx_true) and regresses Δx_true. Two sources:
 
-- :class:`RenderedPairBank`: training images with labels and a function that renders the
-  noise-free image of any label (the toy: ``Δx_true = clean(y') - clean(y)``). y' is drawn from
-  the training labels, as VR-GAN draws it, so every image can be asked for every label.
+- :class:`CleanPairBank`: training images with their noise-free versions, where the noise-free
+  image is a function of the label (the toy: ``Δx_true = clean(y') - clean(y)``). y' is the
+  label of another random training image, as VR-GAN draws it, and its noise-free image is clean(y').
 - :class:`TruthPairBank`: a fixed set of pairs with their true maps (the x-ray demo: pairs of
   exams of one training subject, ``vrgan.xray.train_pairs``), randomly cropped with the same box
   on x and on its map.
@@ -16,15 +16,12 @@ Both expose ``sample_pairs(rng, n)`` and a ``device``; they are separate from
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import partial
+from collections.abc import Mapping
 
 import numpy as np
 import torch
 
-from vrgan.toy import render_squares
-
-__all__ = ["PairBank", "RenderedPairBank", "TruthPairBank", "toy_pair_bank"]
+__all__ = ["CleanPairBank", "PairBank", "TruthPairBank"]
 
 PairBatch = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
 
@@ -45,22 +42,25 @@ class PairBank:
         return put(x[:, None]), put(y), put(y_prime), put(target[:, None])
 
 
-class RenderedPairBank(PairBank):
-    """Pairs made on the fly: a training image, a desired label from the training labels, and
-    ``render(y') - render(y)`` as the true map.
+class CleanPairBank(PairBank):
+    """Pairs of two training images i, j: x = images[i], y' = y[j], true map clean[j] - clean[i].
+
+    For data sets whose noise-free image is a function of the label alone (the toy), so that
+    ``clean[j]`` is also what x would look like at label y[j]. y' is thus the label of a random
+    training image, as VR-GAN draws it.
 
     Parameters
     ----------
     images : ndarray of shape (N, H, W), float32
         Training images in the model's range.
+    clean : ndarray of shape (N, H, W), float32
+        Their noise-free versions.
     y : ndarray of shape (N,)
         Their labels.
-    render : callable
-        Labels (n,) -> noise-free images (n, H, W).
     max_redraws : int
-        A desired label whose true map is empty (e.g. 0.69 and 0.70 give the same toy square at
-        32 px) is redrawn, as for the evaluation pairs (``vrgan.toy.make_toy_pairs``), up to this
-        many times; such an empty target would only teach "change nothing" for a pair that the
+        A j whose true map is empty (e.g. 0.69 and 0.70 give the same toy square at 32 px) is
+        redrawn, as for the evaluation pairs (``vrgan.toy.make_toy_pairs``), up to this many
+        times; such an empty target would only teach "change nothing" for a pair that the
         evaluation never asks.
     device : torch.device or str
     """
@@ -68,16 +68,19 @@ class RenderedPairBank(PairBank):
     def __init__(
         self,
         images: np.ndarray,
+        clean: np.ndarray,
         y: np.ndarray,
-        render: Callable[[np.ndarray], np.ndarray],
         max_redraws: int = 100,
         device: torch.device | str = "cpu",
     ) -> None:
-        if images.ndim != 3 or images.shape[0] != y.shape[0]:
-            raise ValueError(f"images must be (N, H, W) with one label each, got {images.shape} and {y.shape}")
+        if images.ndim != 3 or clean.shape != images.shape or images.shape[0] != np.shape(y)[0]:
+            raise ValueError(
+                f"images and clean must be (N, H, W) with one label each, got {images.shape}, {clean.shape} "
+                f"and {np.shape(y)}"
+            )
         self.images = np.ascontiguousarray(images, dtype=np.float32)
+        self.clean = np.ascontiguousarray(clean, dtype=np.float32)
         self.y = np.asarray(y, dtype=np.float32)
-        self.render = render
         self.max_redraws = max_redraws
         self.device = torch.device(device)
 
@@ -85,18 +88,16 @@ class RenderedPairBank(PairBank):
         return int(self.y.size)
 
     def sample_pairs(self, rng: np.random.Generator, n: int) -> PairBatch:
-        index = rng.integers(0, self.y.size, size=n)
-        y = self.y[index]
-        clean = self.render(y)
-        y_prime = self.y[rng.integers(0, self.y.size, size=n)]
-        target = self.render(y_prime) - clean
+        i = rng.integers(0, self.y.size, size=n)
+        j = rng.integers(0, self.y.size, size=n)
+        target = self.clean[j] - self.clean[i]
         for _ in range(self.max_redraws):
             empty = np.flatnonzero(~target.any(axis=(1, 2)))
             if empty.size == 0:
                 break
-            y_prime[empty] = self.y[rng.integers(0, self.y.size, size=empty.size)]
-            target[empty] = self.render(y_prime[empty]) - clean[empty]
-        return self._tensors(self.images[index], y, y_prime, target)
+            j[empty] = rng.integers(0, self.y.size, size=empty.size)
+            target[empty] = self.clean[j[empty]] - self.clean[i[empty]]
+        return self._tensors(self.images[i], self.y[i], self.y[j], target)
 
 
 class TruthPairBank(PairBank):
@@ -158,15 +159,3 @@ class TruthPairBank(PairBank):
             x = np.stack([a[r : r + c, q : q + c] for a, r, q in zip(x, rows, cols)])
             target = np.stack([a[r : r + c, q : q + c] for a, r, q in zip(target, rows, cols)])
         return self._tensors(x, self.y[index], self.y_prime[index], target)
-
-
-def toy_pair_bank(images: np.ndarray, y: np.ndarray) -> RenderedPairBank:
-    """The toy's exact pairs: ``Δx_true = clean(y') - clean(y)`` (``vrgan.toy.render_squares``).
-
-    Parameters
-    ----------
-    images : ndarray of shape (N, S, S)
-        Toy training images (square side S).
-    y : ndarray of shape (N,)
-    """
-    return RenderedPairBank(images, y, partial(render_squares, size=images.shape[-1]))
