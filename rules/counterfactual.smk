@@ -48,13 +48,15 @@ for study in COUNTERFACTUAL_STUDIES:
             table=report(
                 f"{RESULTS}/{study}/counterfactual.csv",
                 caption="../report/counterfactual.rst",
-                category="Counterfactual validity",
+                category="Toy study" if study == "toy" else XRAY_STUDY,
+                subcategory="Counterfactual validity",
                 labels={"study": study, "table": "per seed"},
             ),
             summary=report(
                 f"{RESULTS}/{study}/counterfactual_summary.csv",
                 caption="../report/counterfactual.rst",
-                category="Counterfactual validity",
+                category="Toy study" if study == "toy" else XRAY_STUDY,
+                subcategory="Counterfactual validity",
                 labels={"study": study, "table": "summary"},
             ),
         log:
