@@ -22,7 +22,9 @@ include: "rules/toy.smk"
 include: "rules/synth.smk"
 include: "rules/cohort.smk"
 include: "rules/xray.smk"
+include: "rules/ceiling.smk"
 include: "rules/xray_train.smk"
+include: "rules/counterfactual.smk"
 include: "rules/report.smk"
 
 
@@ -33,4 +35,5 @@ rule all:
         SYNTH_OUTPUTS,
         cohort_outputs(),
         xray_outputs(),
+        counterfactual_outputs(),
         f"{REPORT_DIR}/summary.md",

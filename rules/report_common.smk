@@ -16,6 +16,9 @@ def report_inputs():
         "toy_curves": f"{TOY}/training_curves.png",
         "synth_figure": f"{SYNTH_EXPORT}/figure_subjects.png",
     }
+    # counterfactual validity beside the floor-and-ceiling tables (rules/counterfactual.smk)
+    for study in COUNTERFACTUAL_STUDIES:
+        inputs[f"{study}_validity"] = getattr(rules, f"{study}_counterfactual").output.summary
     if COHORT is not None:
         inputs |= {
             "flow": f"{COHORT_DIR}/flow.csv",

@@ -97,6 +97,11 @@ def xray_config_errors(xray, cohort):
         errors.append("xray.figure.severity.increase: y_prime must be below y")
     if not severity["decrease"]["y_prime"] > severity["decrease"]["y"]:
         errors.append("xray.figure.severity.decrease: y_prime must be above y")
+    if "supervised" in xray["training"]["methods"] and cohort["source"] != "demo":
+        errors.append(
+            "xray.training.methods: 'supervised' needs the true disease effect, which only the "
+            f"demo export has (cohort.source is {cohort['source']!r}): remove it"
+        )
     progression = xray["figure"]["progression"]
     if progression["y_prime_start"] == progression["y_prime_end"]:
         errors.append(

@@ -13,6 +13,7 @@ if XRAY is not None and COHORT is not None:
 
     rule xray_train:
         input:
+            unpack(xray_supervised_input),
             train=f"{XRAY_DIR}/data/train.npz",
             val=f"{XRAY_DIR}/data/val_pairs.npz",
             code=TRAINING_CODE,

@@ -279,14 +279,16 @@ def test_the_summary_has_a_floor_and_ceiling_table_per_study_and_the_toy_by_scal
     toy = pd.concat([toy_summary(), supervised], ignore_index=True).assign(specific_mean=[0.3, 0.1, 0.2, 0.0, 0.05, 0.6])
     xray = xray_summary().assign(overlap_mean=0.5)
     floor = pd.DataFrame({"method": ["mean_validation_map"], "size": [224], "ncc": [0.7466], "ncc_specific": [0.0], "n_pairs": [5424]})
-    validity = pd.DataFrame({"method": ["vrgan"], "mean": [0.875], "std": [0.025]})
+    validity = pd.DataFrame(
+        {"method": ["vrgan"], "mae_mean": [0.064], "mae_std": [0.012], "corr_mean": [0.875], "corr_std": [0.025]}
+    )
     found = inputs() | {"toy_summary": toy, "xray_summary": xray, "toy_paper_floor": floor, "xray_validity": validity}
     text = render_summary(found, config, provenance())
     section = text.split("## Floor and ceiling")[1].split("\n## ")[0]
     assert "**toy, exact (rendered squares)**" in section and "**x-ray, registration**" in section
     assert "| supervised ceiling | ceiling: trained on the ground truth | 0.950 | 0.600 |" in section
     assert "| mean validation map | **floor**: best input-independent map | 0.762 | 0.000 |" in section
-    assert "| VR-GAN | learned | 0.100 ± 0.010 | — | 0.500 | 0.875 ± 0.025 |" in section  # x-ray: overlap, validity
+    assert "| VR-GAN | learned | 0.100 ± 0.010 | — | 0.500 | 0.064 ± 0.012 | 0.875 ± 0.025 |" in section
     assert "input-specific NCC" in section and "0 for a constant map and for m itself" in section
     assert "| mean validation map | — | 0.747 | 0.762 |" in text  # the toy by scale
     assert results_table(comparison_table({"toy_summary": toy}))["ours: supervised ceiling"].tolist() == ["0.950 (n = 1)"]

@@ -35,15 +35,20 @@ def test_the_floor_is_the_best_input_independent_map_of_the_subset():
 
 
 def test_floor_ceiling_table_orders_ceiling_models_then_baselines_and_marks_the_floor():
-    validity = pd.DataFrame({"method": ["vrgan", "supervised"], "mean": [0.9, 0.99], "std": [0.05, NAN]})
+    validity = pd.DataFrame(  # counterfactual_summary.csv
+        {"method": ["vrgan", "supervised"], "mae_mean": [0.05, 0.01], "mae_std": [0.005, NAN],
+         "corr_mean": [0.9, 0.99], "corr_std": [0.05, NAN]}
+    )
     table = floor_ceiling_table(summary(), validity)
-    assert list(table.columns) == ["method", "role", "NCC", "input-specific NCC", "counterfactual validity"]
+    assert list(table.columns) == [
+        "method", "role", "NCC", "input-specific NCC", "|R_ind(x′) − y′|", "corr(R_ind(x′), y′)"
+    ]
     assert table.values.tolist() == [
-        ["supervised ceiling", "ceiling: trained on the ground truth", "0.950", "0.600", "0.990"],
-        ["VR-GAN", "learned", "0.800 ± 0.020", "0.300 ± 0.010", "0.900 ± 0.050"],
-        ["mean validation map", "**floor**: best input-independent map", "0.750", "0.000", "—"],
-        ["constant ring", "input-independent map", "0.700", "0.050", "—"],
-        ["Δx = −x", "trivial, uses the input", "0.400", "0.200", "—"],
+        ["supervised ceiling", "ceiling: trained on the ground truth", "0.950", "0.600", "0.010", "0.990"],
+        ["VR-GAN", "learned", "0.800 ± 0.020", "0.300 ± 0.010", "0.050 ± 0.005", "0.900 ± 0.050"],
+        ["mean validation map", "**floor**: best input-independent map", "0.750", "0.000", "—", "—"],
+        ["constant ring", "input-independent map", "0.700", "0.050", "—", "—"],
+        ["Δx = −x", "trivial, uses the input", "0.400", "0.200", "—", "—"],
     ]
 
 

@@ -6,13 +6,17 @@ import pytest
 from workflow import copy_workflow, snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
-TARGETS = ["results/toy/ncc.csv", "results/toy/summary.csv", "results/toy/figure_toy.png", "results/toy/training_curves.png", "results/toy/paper_floor.csv"]
+TARGETS = ["results/toy/ncc.csv", "results/toy/summary.csv", "results/toy/figure_toy.png", "results/toy/training_curves.png",
+           "results/toy/paper_floor.csv", "results/toy/counterfactual.csv", "results/toy/counterfactual_summary.csv"]
+METHODS = ("supervised", "vagan", "vrgan")
+# One thread per job (two jobs at a time on --cores 2): tiny networks gain nothing from more.
+ONE_THREAD = ["--set-threads", "toy_train=1", "toy_evaluate=1", "toy_regressor_independent=1", "toy_counterfactual=1"]
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     work = copy_workflow(tmp_path_factory.mktemp("toy") / "wf")
-    result = snakemake(work, *TARGETS)
+    result = snakemake(work, *TARGETS, *ONE_THREAD)  # --set-threads takes every value after it
     assert result.returncode == 0, result.stderr[-3000:]
     return work
 
@@ -20,7 +24,7 @@ def run(tmp_path_factory):
 def test_toy_dag_writes_the_tables_and_figures(run):
     seeds = pd.read_csv(run / "results/toy/ncc.csv")
     models = seeds[seeds["seed"].notna()]
-    assert sorted(zip(models["method"], models["seed"])) == [("vagan", 0), ("vagan", 1), ("vrgan", 0), ("vrgan", 1)]
+    assert sorted(zip(models["method"], models["seed"])) == [(m, s) for m in METHODS for s in (0, 1)]
     assert set(seeds["method"]) >= {"negative_image", "constant_ring", "mean_validation_map"}
     assert seeds["ncc"].between(-1, 1).all() and (seeds["n_pairs"] > 0).all()
     summary = pd.read_csv(run / "results/toy/summary.csv")
@@ -28,7 +32,7 @@ def test_toy_dag_writes_the_tables_and_figures(run):
     assert summary.set_index("method").loc["mean_validation_map", "specific_mean"] == 0.0  # ignores the input
     vrgan = summary.set_index("method").loc["vrgan"]
     assert vrgan["n_seeds"] == 2 and vrgan["mean"] == pytest.approx(models[models["method"] == "vrgan"]["ncc"].mean())
-    for method in ("vrgan", "vagan"):
+    for method in METHODS:
         for seed in (0, 1):
             run_dir = run / f"results/toy/train/{method}/seed{seed}"
             history = pd.read_csv(run_dir / "history.csv")
@@ -42,10 +46,34 @@ def test_toy_dag_writes_the_tables_and_figures(run):
     assert (floor["size"] == 16).all() and floor.set_index("method").loc["mean_validation_map", "ncc_specific"] == 0.0
 
 
+def test_counterfactual_validity_scores_every_run_baseline_and_reference(run):
+    table = pd.read_csv(run / "results/toy/counterfactual.csv")
+    assert list(table.columns) == ["method", "kind", "seed", "mae", "corr", "n_pairs"]
+    models = table[table["kind"] == "model"]
+    assert sorted(zip(models["method"], models["seed"])) == [(m, s) for m in METHODS for s in (0, 1)]
+    assert set(table.loc[table["kind"] == "baseline", "method"]) == {"negative_image", "constant_ring", "mean_validation_map"}
+    assert set(table.loc[table["kind"] == "reference", "method"]) == {"real_images", "target"}
+    n_pairs = len(pd.read_csv(run / "results/toy/eval/vrgan/seed0/test_ncc.csv"))
+    assert (table["n_pairs"] == n_pairs).all() and (table["mae"] >= 0).all()
+    summary = pd.read_csv(run / "results/toy/counterfactual_summary.csv").set_index("method")
+    assert summary.loc["supervised", "n_seeds"] == 2
+    assert summary.loc["vrgan", "mae_mean"] == pytest.approx(models[models["method"] == "vrgan"]["mae"].mean())
+    assert (run / "results/toy/counterfactual/regressor.pt").is_file()
+
+
 def test_a_second_invocation_has_nothing_to_do(run):
     result = snakemake(run, "--dry-run", *TARGETS)
     assert result.returncode == 0
     assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_two_runs_of_the_same_config_give_identical_tables(run, tmp_path):
+    again = copy_workflow(tmp_path / "wf")
+    tables = ["results/toy/ncc.csv", "results/toy/summary.csv", "results/toy/counterfactual.csv"]
+    result = snakemake(again, *tables, *ONE_THREAD)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for table in tables:
+        assert (again / table).read_bytes() == (run / table).read_bytes(), table
 
 
 def test_malformed_config_is_rejected_naming_the_key(tmp_path):

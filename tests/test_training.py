@@ -1,15 +1,18 @@
-"""VR-GAN and VA-GAN steps, the training loop, checkpoints and resume."""
+"""VR-GAN, VA-GAN and supervised steps, the training loop, checkpoints and resume."""
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from vrgan.toy import make_toy_dataset, make_toy_pairs
+from vrgan.toy import half_side, make_toy_dataset, make_toy_pairs, render_squares
 from vrgan.training import (
     EvalPairs,
     GeneratorSettings,
     ImageBank,
+    CleanPairBank,
+    PairBank,
+    TruthPairBank,
     TrainingSettings,
     VAGANSettings,
     VRGANSettings,
@@ -18,6 +21,10 @@ from vrgan.training import (
     predict_maps,
     train,
 )
+
+
+def toy_pair_bank(images, y):
+    return CleanPairBank(images, render_squares(y, images.shape[-1]), y)
 from vrgan.training import loop as loop_module
 
 SIZE = 16
@@ -131,9 +138,73 @@ def test_vagan_critic_step_separates_the_classes(toy):
     assert logs[-1]["penalty"] >= 0
 
 
-@pytest.mark.parametrize("method", ["vrgan", "vagan"])
+class FixedPairs(PairBank):
+    """Always the same pairs, so a step's effect on the loss can be measured."""
+
+    def __init__(self, *batch):
+        self.batch = batch
+
+    def sample_pairs(self, rng, n):
+        return self.batch
+
+
+def test_a_supervised_step_lowers_its_loss_on_a_fixed_batch():
+    torch.manual_seed(0)
+    data = make_toy_dataset(8, SIZE, 0)
+    y, y_prime = torch.from_numpy(data.y), torch.from_numpy(np.roll(data.y, 1))
+    target = torch.from_numpy(render_squares(y_prime.numpy(), SIZE) - data.clean)[:, None]
+    x = torch.from_numpy(data.images[:, None])
+    bank = FixedPairs(x, y, y_prime, target)
+    method = build_method(tiny_settings("supervised", batch_size=8), torch.device("cpu"), None)
+    assert set(method.modules()) == {"generator"}  # no R
+
+    def loss():
+        with torch.no_grad():
+            return (method.generator(x, method.conditions(y_prime, y)) - target).pow(2).mean()
+
+    method.train(True)
+    before = loss()
+    logs = [method.train_step(bank, np.random.default_rng(0)) for _ in range(3)]
+    assert loss() < before and logs[-1]["loss_supervised"] < logs[0]["loss_supervised"]
+
+
+def test_toy_pairs_are_rendered_from_the_labels_and_never_empty():
+    data = make_toy_dataset(40, SIZE, 0)
+    bank = toy_pair_bank(data.images, data.y)
+    x, y, y_prime, target = bank.sample_pairs(np.random.default_rng(0), 64)
+    assert x.shape == target.shape == (64, 1, SIZE, SIZE) and y.shape == y_prime.shape == (64,)
+    np.testing.assert_array_equal(target[:, 0].numpy(), render_squares(y_prime.numpy(), SIZE) - render_squares(y.numpy(), SIZE))
+    assert set(np.round(y_prime.numpy(), 2)) <= set(np.round(data.y, 2))  # y' from the training labels
+    assert (half_side(y_prime.numpy(), SIZE) != half_side(y.numpy(), SIZE)).all()
+    rows = [np.flatnonzero((data.images == image).all(axis=(1, 2)))[0] for image in x[:, 0].numpy()]
+    np.testing.assert_array_equal(data.y[rows], y.numpy())  # each image comes with its own label
+
+
+def test_truth_pairs_crop_x_and_its_map_with_one_box():
+    x = np.arange(2 * 6 * 6, dtype=np.float32).reshape(2, 6, 6)
+    bank = TruthPairBank(x, np.array([0.8, 0.5]), np.array([0.5, 0.8]), -x, crop=4)
+    xb, y, y_prime, target = bank.sample_pairs(np.random.default_rng(1), 16)
+    assert xb.shape == target.shape == (16, 1, 4, 4)
+    torch.testing.assert_close(target, -xb)  # the same box on both
+    assert len({tuple(b.flatten()[:1].tolist()) for b in xb}) > 1  # several boxes and pairs drawn
+    np.testing.assert_array_equal(y.numpy() == np.float32(0.8), xb[:, 0, 0, 0].numpy() < 36)  # labels follow x
+    with pytest.raises(ValueError, match="crop 8 is larger"):
+        TruthPairBank(x, np.array([0.8, 0.5]), np.array([0.5, 0.8]), -x, crop=8)
+
+
+def test_a_supervised_run_needs_a_pair_bank(tmp_path, toy):
+    bank, val = toy
+    with pytest.raises(TypeError, match="'supervised' trains on a PairBank"):
+        train(tiny_settings("supervised"), bank, val, tmp_path, progress=False)
+    with pytest.raises(TypeError, match="'vrgan' trains on an ImageBank"):
+        train(tiny_settings("vrgan"), toy_pair_bank(bank.images, bank.y), val, tmp_path, progress=False)
+
+
+@pytest.mark.parametrize("method", ["vrgan", "vagan", "supervised"])
 def test_training_writes_best_checkpoint_and_history(tmp_path, toy, method):
     bank, val = toy
+    if method == "supervised":
+        bank = toy_pair_bank(bank.images, bank.y)
     result = train(tiny_settings(method), bank, val, tmp_path, progress=False)
     history = pd.read_csv(tmp_path / "history.csv")
     assert history["epoch"].tolist() == [0, 1, 2, 3]

@@ -10,15 +10,15 @@ import yaml
 from vrgan.metrics import ncc
 from vrgan.training import load_generator, predict_maps
 from vrgan.training.device import resolve_precision
-from workflow import copy_workflow, snakemake
+from workflow import copy_workflow, snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
 X = "results/xray"
 TARGETS = [f"{X}/{name}" for name in ("ncc.csv", "summary.csv", "summary_truth.csv", "training_curves.png",
-                                      "figure_attribution.png", "figure_severity.png")]
+                                      "figure_attribution.png", "figure_severity.png", "counterfactual.csv")]
 # One thread per training job (two jobs at a time on --cores 2): tiny networks gain nothing from more.
-ONE_THREAD = ["--set-threads", "xray_train=1", "xray_evaluate=1"]
-RUNS = [(m, s) for m in ("vrgan", "vagan") for s in (0, 1)]
+ONE_THREAD = ["--set-threads", "xray_train=1", "xray_evaluate=1", "xray_regressor_independent=1", "xray_counterfactual=1"]
+RUNS = [(m, s) for m in ("vrgan", "vagan", "supervised") for s in (0, 1)]
 STUDY_RULES = ("xray_train", "xray_evaluate", "xray_baselines", "xray_summary", "xray_figures")
 PER_PAIR = [
     "pair", "pair_id", "y", "y_prime", "registration_status",
@@ -83,7 +83,7 @@ def test_summaries_against_registration_and_phantom_truth_for_all_and_not_failed
     assert list(seeds.columns) == [
         "method", "seed", "target", "pairs", "ncc", "n_pairs", "n_undefined", "ncc_specific", "ncc_overlap"
     ]
-    methods = ["vrgan", "vagan", "negative_image", "mean_validation_map"]
+    methods = ["vrgan", "vagan", "supervised", "negative_image", "mean_validation_map"]
     assert len(seeds) == 2 * 2 * (len(RUNS) + 2) and set(seeds["method"]) == set(methods)
     for target, name in (("registration", "summary.csv"), ("truth", "summary_truth.csv")):
         summary = pd.read_csv(run / f"{X}/{name}")
@@ -92,7 +92,7 @@ def test_summaries_against_registration_and_phantom_truth_for_all_and_not_failed
             "specific_mean", "specific_std", "overlap_mean", "overlap_std",
         ]  # fmt: skip
         assert list(zip(summary["pairs"], summary["method"])) == [(p, m) for p in ("all", "not_failed") for m in methods]
-        for method in ("vrgan", "vagan"):
+        for method in ("vrgan", "vagan", "supervised"):
             row = summary[(summary["method"] == method) & (summary["pairs"] == "all")].iloc[0]
             per_seed = [pd.read_csv(run / f"{X}/{method}/seed{s}/test_ncc.csv")[f"ncc_{target}"].mean() for s in (0, 1)]
             assert row["n_seeds"] == 2 and row["mean"] == pytest.approx(np.mean(per_seed))
@@ -125,6 +125,32 @@ def test_a_training_setting_reruns_training_and_after_but_not_the_data(run):
     for rule in ("xray_train", "xray_evaluate", "xray_summary", "xray_figures"):
         assert f"rule {rule}:" in out, rule
     assert "rule xray_datasets:" not in out and "rule xray_baselines:" not in out
+    assert "rule xray_train_pairs:" not in out and "rule xray_regressor_independent:" not in out
+
+
+def test_supervised_runs_learn_from_training_pairs_of_one_subject_in_both_directions(run):
+    pairs = np.load(run / f"{X}/data/train_pairs_truth.npz")
+    train = np.load(run / f"{X}/data/train.npz")
+    size = train["images"].shape[-1]
+    assert len(pairs["y"]) > 0 and pairs["x"].shape == pairs["target"].shape == (len(pairs["y"]), size, size)
+    ids = set(pairs["pair_id"])
+    assert all(f"{b}_{a}" in ids for a, b in (i.split("_") for i in ids))  # both directions
+    keys = set(train["image_key"])
+    assert all(i.split("_")[0] in keys and i.split("_")[1] in keys for i in ids)  # training images only
+    assert np.count_nonzero(pairs["target"]) > 0 and len(set(pairs["patient_key"])) < len(ids)
+    for seed in (0, 1):
+        assert (run / f"{X}/train/supervised/seed{seed}/best.pt").is_file()
+
+
+def test_counterfactual_validity_on_xrays_has_both_real_images_and_both_ground_truths(run):
+    table = pd.read_csv(run / f"{X}/counterfactual.csv")
+    test = np.load(run / f"{X}/data/test_pairs.npz")
+    references = table[table["kind"] == "reference"].set_index("method")
+    assert set(references.index) == {"real_images", "target_registration", "target_truth"}
+    assert references.loc["real_images", "n_pairs"] == 2 * len(test["y"])  # x with y and x' with y'
+    models = table[table["kind"] == "model"]
+    assert sorted(zip(models["method"], models["seed"])) == sorted(RUNS)
+    assert (models["n_pairs"] == len(test["y"])).all()
 
 
 def test_load_time_checks_name_the_keys(run):
@@ -138,3 +164,19 @@ def test_load_time_checks_name_the_keys(run):
     assert "xray.training.threshold (0.65) must equal cohort.copd_threshold (0.7)" in out
     assert "xray.preprocess.crop (16) must be divisible by 2**xray.models.generator.depth (32)" in out
     assert "xray.figure.seed (7) must be one of xray.training.seeds [0, 1]" in out
+
+
+def test_the_supervised_ceiling_is_refused_on_a_real_export(tmp_path):
+    """A real export has no true Δx: asking for the supervised method fails when the workflow loads."""
+    (tmp_path / "dicom").mkdir()
+    (tmp_path / "pft.csv").write_text("patient_id,date,fev1,fvc\n")
+    export = {"source": "export", "dicom_dir": str(tmp_path / "dicom"), "pft_csv": str(tmp_path / "pft.csv")}
+    config = tiny_config(cohort=export, xray={"training": {"methods": ["vrgan", "supervised"]}})
+    work = copy_workflow(tmp_path / "wf", config)
+    done = snakemake(work, "--dry-run", f"{X}/summary.csv")
+    assert done.returncode != 0
+    assert "xray.training.methods: 'supervised' needs the true disease effect" in done.stdout + done.stderr
+    config["xray"]["training"]["methods"] = ["vrgan"]
+    write_config(work, config)
+    done = snakemake(work, "--dry-run", f"{X}/summary.csv")
+    assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]

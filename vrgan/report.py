@@ -285,8 +285,10 @@ def _floor_ceiling_section(inputs: Mapping[str, Any]) -> str:
         "**ceiling**, when the run trains it, is the same network trained on the ground truth itself "
         "(method `supervised`): what is learnable here. On x-rays the NCC inside the registration "
         "overlap leaves out the border where the aligned x' has no pixels (there the registration "
-        "ground truth is 0 by construction). A counterfactual-validity column appears when that "
-        "stage runs.\n",
+        "ground truth is 0 by construction). **Counterfactual validity**, when that stage runs: an "
+        "independent regressor R_ind, trained on the real training images only and never in the "
+        "adversarial game, reads x′ = x + Δx; |R_ind(x′) − y′| (lower is better) and the correlation "
+        "of R_ind(x′) with y′ say whether x′ carries the asked label.\n",
     ]
     for name, (study, truth, _) in STUDIES.items():
         summary = inputs.get(name)
@@ -385,7 +387,7 @@ def render_summary(inputs: Mapping[str, Any], config: Mapping[str, Any], provena
         What the stages wrote, by name (absent or None: not run): ``toy_summary``,
         ``xray_summary``, ``xray_summary_truth`` (``summary.csv`` tables), ``toy_paper_floor``
         (``paper_floor.csv``), optionally ``toy_validity``, ``xray_validity`` (counterfactual
-        validity: ``method, mean, [std,] [pairs]``), ``flow``,
+        validity, ``counterfactual_summary.csv``), ``flow``,
         ``flow_vs_truth``, ``truth_vs_registration`` (csv tables), ``registration`` (the parquet
         table), ``toy_data``, ``xray_datasets``, ``progression_summary`` (stage summaries with
         ``counts`` and ``versions``), and the figures of :data:`vrgan.paper.FIGURES` as links relative to

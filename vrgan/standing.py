@@ -34,6 +34,8 @@ LABELS = {
     "mean_validation_map": "mean validation map",
 }
 CEILING = "supervised"
+#: Counterfactual-validity columns -> their key in ``counterfactual_summary.csv``.
+VALIDITY = {"|R_ind(x′) − y′|": "mae", "corr(R_ind(x′), y′)": "corr"}
 ROLES = {
     CEILING: "ceiling: trained on the ground truth",
     "negative_image": "trivial, uses the input",
@@ -69,16 +71,17 @@ def floor_ceiling_table(
         specific_std,] [overlap_mean, overlap_std]``); any trained method is a row (``supervised``
         as the ceiling).
     validity : DataFrame, optional
-        Counterfactual validity per method (``method, mean, [std,] [pairs]``, mean ± std over
-        seeds); adds a column when given.
+        Counterfactual validity per method, ``counterfactual_summary.csv``
+        (:func:`vrgan.counterfactual.counterfactual_summary`: ``method, mae_mean, mae_std,
+        corr_mean, corr_std``, mean ± std over seeds); adds its two columns when given.
     pairs : str
         The subset of x-ray test pairs of tables with a ``pairs`` column.
 
     Returns
     -------
     DataFrame with columns ``method, role, NCC, input-specific NCC``, then ``NCC in the
-    registration overlap`` when ``summary`` has it and ``counterfactual validity`` with
-    ``validity``. Rows: the ceiling, the other models, then the baselines, best NCC first.
+    registration overlap`` when ``summary`` has it, and ``|R_ind(x′) − y′|`` and
+    ``corr(R_ind(x′), y′)`` with ``validity``. Rows: the ceiling, the other models, then the baselines, best NCC first.
     """
     rows = _rows(summary, pairs)
     floor = floor_method(summary, pairs)
@@ -88,10 +91,12 @@ def floor_ceiling_table(
     scores = {"NCC": ("mean", "std"), "input-specific NCC": ("specific_mean", "specific_std")}
     if "overlap_mean" in rows.columns:
         scores["NCC in the registration overlap"] = ("overlap_mean", "overlap_std")
-    valid = {}
+    valid: dict[str, dict[str, str]] = {}
     if validity is not None:
-        valid_rows = _rows(validity, pairs)
-        valid = {r["method"]: _cell(r.get("mean"), r.get("std")) for _, r in valid_rows.iterrows()}
+        valid = {
+            r["method"]: {name: _cell(r.get(f"{key}_mean"), r.get(f"{key}_std")) for name, key in VALIDITY.items()}
+            for _, r in _rows(validity, pairs).iterrows()
+        }
     table = []
     for _, r in order.iterrows():
         method = r["method"]
@@ -105,9 +110,9 @@ def floor_ceiling_table(
         for name, (mean, std) in scores.items():
             row[name] = _cell(r.get(mean), r.get(std))
         if validity is not None:
-            row["counterfactual validity"] = valid.get(method, "—")
+            row |= valid.get(method, dict.fromkeys(VALIDITY, "—"))
         table.append(row)
-    columns = ["method", "role", *scores] + (["counterfactual validity"] if validity is not None else [])
+    columns = ["method", "role", *scores] + (list(VALIDITY) if validity is not None else [])
     return pd.DataFrame(table, columns=columns)
 
 

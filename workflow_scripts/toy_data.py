@@ -14,7 +14,7 @@ seeds = p["seeds"]  # one seed per split: never evaluate on training images
 
 train = make_toy_dataset(p["n_train"], p["size"], seeds["train"])
 with atomic_write(snakemake.output.train) as tmp:
-    np.savez(tmp, images=train.images, y=train.y)
+    np.savez(tmp, images=train.images, clean=train.clean, y=train.y)  # clean: the supervised ceiling's truth
 counts = {"train_images": len(train.y)}
 for split in ("val", "test"):
     data = make_toy_dataset(p[f"n_{split}"], p["size"], seeds[split])

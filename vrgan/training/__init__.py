@@ -1,9 +1,10 @@
-"""Training VR-GAN and the VA-GAN baseline: settings, data, steps, loop and inference."""
+"""Training VR-GAN, the VA-GAN baseline and the supervised ceiling: settings, data, steps, loop and inference."""
 
 from vrgan.training.data import EvalPairs, ImageBank
 from vrgan.training.inference import load_generator, predict_maps
 from vrgan.training.loop import TrainingResult, train, validation_ncc
-from vrgan.training.methods import VAGAN, VRGAN, build_method
+from vrgan.training.methods import VAGAN, VRGAN, Supervised, build_method
+from vrgan.training.pairs import CleanPairBank, PairBank, TruthPairBank
 from vrgan.training.settings import (
     METHODS,
     GeneratorSettings,
@@ -18,6 +19,10 @@ __all__ = [
     "VAGAN",
     "VRGAN",
     "EvalPairs",
+    "CleanPairBank",
+    "PairBank",
+    "Supervised",
+    "TruthPairBank",
     "GeneratorSettings",
     "ImageBank",
     "TrainingResult",

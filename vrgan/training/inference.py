@@ -75,7 +75,7 @@ def load_generator(checkpoint: str | Path, device: torch.device | str = "cpu") -
     generator = UNetGenerator(
         settings.generator.base_channels,
         settings.generator.depth,
-        3 if settings.method == "vrgan" else 0,
+        3 if settings.conditional else 0,
         settings.generator.bn_momentum,
     )
     generator.load_state_dict(state["generator"])

@@ -1,4 +1,4 @@
-"""The training loop shared by VR-GAN and VA-GAN: epochs, validation NCC, checkpoints, resume.
+"""The training loop shared by VR-GAN, VA-GAN and the supervised ceiling: epochs, validation NCC, checkpoints, resume.
 
 Files in the run's output folder:
 
@@ -34,6 +34,7 @@ from vrgan.training.data import EvalPairs, ImageBank
 from vrgan.training.device import resolve_device, resolve_precision
 from vrgan.training.inference import predict_maps
 from vrgan.training.methods import GANMethod, build_method
+from vrgan.training.pairs import PairBank
 from vrgan.training.settings import TrainingSettings
 
 __all__ = ["TrainingResult", "save_checkpoint", "train", "validation_ncc"]
@@ -95,7 +96,7 @@ def _mean_logs(logs: list[dict[str, torch.Tensor]]) -> dict[str, float]:
 
 def train(
     settings: TrainingSettings,
-    bank: ImageBank,
+    bank: ImageBank | PairBank,
     val_pairs: EvalPairs,
     out_dir: str | Path,
     progress: bool = True,
@@ -106,8 +107,9 @@ def train(
     ----------
     settings : TrainingSettings
         Method, seed, optimisation and model settings.
-    bank : ImageBank
-        Training images and labels (its device is replaced by the run's device).
+    bank : ImageBank or PairBank
+        Training images and labels, or for ``supervised`` training pairs with their true maps
+        (its device is replaced by the run's device).
     val_pairs : EvalPairs
         Validation pairs with ground-truth maps.
     out_dir : str or Path
@@ -118,7 +120,15 @@ def train(
     Returns
     -------
     TrainingResult
+
+    Raises
+    ------
+    TypeError
+        If the bank does not fit the method (``supervised`` needs a PairBank, the others an ImageBank).
     """
+    if (settings.method == "supervised") != isinstance(bank, PairBank):
+        needed = "a PairBank" if settings.method == "supervised" else "an ImageBank"
+        raise TypeError(f"method {settings.method!r} trains on {needed}, got {type(bank).__name__}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     device = resolve_device(settings.device)

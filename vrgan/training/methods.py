@@ -12,6 +12,10 @@ VA-GAN (Baumgartner et al. 2018, as the VR-GAN authors ran it): the same U-Net w
 maps source-class images (y >= threshold) to x' = x + Δx; a ResNet-18 critic learns the
 Wasserstein distance between x' and real target-class images (y < threshold) with a gradient
 penalty on random interpolates of the two; G minimises ``-critic(x') + λ |Δx|``.
+
+Supervised ceiling (not in the paper): the same conditional U-Net G(x, y', y), the same optimiser
+and loop, no R; G minimises ``mean (G(x, y', y) - Δx_true)²`` on training pairs whose true map
+is known (``vrgan.training.pairs``). What this architecture reaches when it is told the answer.
 """
 
 from __future__ import annotations
@@ -26,9 +30,10 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from vrgan.models import ResNetHead, UNetGenerator, condition_planes, resolve_freeze_bn
 from vrgan.training.data import ImageBank
 from vrgan.training.device import autocast
+from vrgan.training.pairs import PairBank
 from vrgan.training.settings import TrainingSettings
 
-__all__ = ["GANMethod", "VAGAN", "VRGAN", "build_method"]
+__all__ = ["GANMethod", "Supervised", "VAGAN", "VRGAN", "build_method"]
 
 
 class GANMethod:
@@ -296,6 +301,36 @@ class VAGAN(GANMethod):
         return logs
 
 
+class Supervised(GANMethod):
+    """The supervised ceiling: VR-GAN's conditional U-Net regressing the true Δx directly.
+
+    The loss is the mean squared error. Its minimiser is the conditional mean of Δx_true given
+    (x, y', y), which is what a correlation score such as the NCC rewards; an L1 loss targets the
+    conditional median, which pushes every pixel whose change is uncertain (most of a sparse
+    map: the toy ring's edges, the x-ray's lung borders) to exactly zero. The step is otherwise
+    VR-GAN's G step: same optimiser (``lr``, ``betas``), batch and conditions.
+    """
+
+    conditional = True
+
+    def modules(self) -> dict[str, nn.Module]:
+        return {"generator": self.generator}
+
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"generator": self.opt_generator}
+
+    def train_step(self, bank: PairBank, rng: np.random.Generator) -> dict[str, torch.Tensor]:
+        x, y, y_prime, target = bank.sample_pairs(rng, self.settings.batch_size)
+        with self._autocast():
+            delta = self.generator(x, self.conditions(y_prime, y)).float()
+        loss = (delta - target.float()).pow(2).mean()
+        self.opt_generator.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_generator.step()
+        self.steps += 1
+        return {"loss_supervised": loss.detach(), "loss_l1": (delta.detach() - target).abs().mean()}
+
+
 def build_method(settings: TrainingSettings, device: torch.device, dtype: torch.dtype | None) -> GANMethod:
     """The method object for ``settings.method`` (networks initialised from the global torch seed)."""
-    return {"vrgan": VRGAN, "vagan": VAGAN}[settings.method](settings, device, dtype)
+    return {"vrgan": VRGAN, "vagan": VAGAN, "supervised": Supervised}[settings.method](settings, device, dtype)

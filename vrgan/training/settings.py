@@ -9,10 +9,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["METHODS", "GeneratorSettings", "TrainingSettings", "VAGANSettings", "VRGANSettings", "settings_from_config"]
+__all__ = ["CONDITIONAL_METHODS", "METHODS", "GeneratorSettings", "TrainingSettings", "VAGANSettings", "VRGANSettings", "settings_from_config"]
 
-METHODS = ("vrgan", "vagan")
+METHODS = ("vrgan", "vagan", "supervised")
 LR_SCHEDULES = ("constant", "cosine")
+# Methods whose generator is G(x, y', y); VA-GAN's is G(x).
+CONDITIONAL_METHODS = ("vrgan", "supervised")
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ class TrainingSettings:
 
     Attributes
     ----------
-    method : {"vrgan", "vagan"}
+    method : {"vrgan", "vagan", "supervised"}
+        ``supervised`` is the ceiling: the same conditional U-Net trained directly on the
+        ground-truth maps (only where a truth exists: the toy and the demo phantom).
     seed : int
         Seeds the network initialisation and every random draw of the run.
     iterations_per_epoch : int
@@ -97,7 +101,7 @@ class TrainingSettings:
         average. 0 (the published code) uses the trained weights themselves.
     """
 
-    method: Literal["vrgan", "vagan"]
+    method: Literal["vrgan", "vagan", "supervised"]
     seed: int
     batch_size: int = 20
     lr: float = 1e-4
@@ -129,6 +133,11 @@ class TrainingSettings:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
         if not 0.0 <= self.generator_ema < 1.0:
             raise ValueError(f"generator_ema must be in [0, 1), got {self.generator_ema}")
+
+    @property
+    def conditional(self) -> bool:
+        """Whether this method's generator takes the labels (y', y) as conditions."""
+        return self.method in CONDITIONAL_METHODS
 
     @property
     def steps_per_epoch(self) -> int:
@@ -186,7 +195,7 @@ def settings_from_config(
     vrgan, vagan : dict
         The method sections.
     method : str
-        ``vrgan`` or ``vagan``.
+        ``vrgan``, ``vagan`` or ``supervised``.
     seed : int
         The run's seed.
     """
