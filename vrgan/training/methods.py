@@ -327,7 +327,7 @@ class Supervised(GANMethod):
         self.opt_generator.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_generator.step()
-        self.steps += 1
+        self.generator_stepped()
         return {"loss_supervised": loss.detach(), "loss_l1": (delta.detach() - target).abs().mean()}
 
 
