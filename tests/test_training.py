@@ -391,3 +391,24 @@ def test_cosine_schedule_lowers_the_game_learning_rates_to_zero_and_spares_the_w
     assert method.opt_warmup.param_groups[0]["lr"] == settings.vrgan.regressor_warmup_lr
     with pytest.raises(ValueError, match="lr_schedule must be one of"):
         tiny_settings(lr_schedule="step")
+
+
+def test_a_killed_run_does_not_resume_on_other_data(tmp_path, toy, monkeypatch):
+    bank, val = toy
+    settings = tiny_settings(max_epochs=3)
+    original_step = kill_at_step(monkeypatch, 2 * settings.iterations_per_epoch + 1)
+    with pytest.raises(KeyboardInterrupt):
+        train(settings, bank, val, tmp_path, progress=False)
+    monkeypatch.setattr(loop_module, "build_method", original_step)
+    changed = ImageBank(bank.images + 0.01, bank.y)  # e.g. a cohort or preprocessing change
+    result = train(settings, changed, val, tmp_path, progress=False)
+    assert result.resumed_from_epoch is None and result.history["epoch"].tolist() == [0, 1, 2, 3]
+    assert loop_module.resume_fingerprint(settings, changed, val) != loop_module.resume_fingerprint(settings, bank, val)
+    assert loop_module.resume_fingerprint(settings, bank, val) == loop_module.resume_fingerprint(settings, bank, val)
+
+
+def test_training_without_validation_pairs_says_so(tmp_path, toy):
+    bank, val = toy
+    empty = EvalPairs(val.x[:0], val.y[:0], val.y_prime[:0], val.target[:0])
+    with pytest.raises(ValueError, match="no validation pairs.*validation_fraction"):
+        train(tiny_settings(), bank, empty, tmp_path, progress=False)

@@ -6,7 +6,8 @@ Files in the run's output folder:
   settings it was trained with; what evaluation uses.
 - ``last.pt``: the complete state at the end of the last finished epoch (networks, optimisers,
   random-number generators, history, and a copy of ``best.pt``'s content). A killed job that is
-  started again resumes from it instead of restarting, provided its settings fingerprint matches,
+  started again resumes from it instead of restarting, provided it was written with the same settings, data and training code
+  (:func:`resume_fingerprint`),
   and writes ``best.pt`` again if it is missing (Snakemake deletes a job's outputs before it
   restarts it); ``last.pt`` is removed when training finishes.
 - ``history.csv``: one row per epoch: iterations so far, seconds, mean losses, validation NCC.
@@ -17,6 +18,7 @@ after ``max_epochs`` or after ``patience`` epochs without a better validation NC
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -37,7 +39,7 @@ from vrgan.training.methods import GANMethod, build_method
 from vrgan.training.pairs import PairBank
 from vrgan.training.settings import TrainingSettings
 
-__all__ = ["TrainingResult", "save_checkpoint", "train", "validation_ncc"]
+__all__ = ["TrainingResult", "resume_fingerprint", "save_checkpoint", "train", "validation_ncc"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,32 @@ def validation_ncc(method: GANMethod, pairs: EvalPairs) -> float:
     )
     values = ncc(maps, pairs.target)
     return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
+
+
+def _array_digest(obj: Any, digest: "hashlib._Hash") -> None:
+    """Feed every numpy array among ``obj``'s attributes (by name) into ``digest``."""
+    for name, value in sorted(vars(obj).items()):
+        if isinstance(value, np.ndarray):
+            digest.update(name.encode())
+            digest.update(str((value.dtype, value.shape)).encode())
+            digest.update(np.ascontiguousarray(value).tobytes())
+
+
+def resume_fingerprint(settings: TrainingSettings, bank: Any, val_pairs: EvalPairs) -> str:
+    """What a ``last.pt`` must match to be resumed: the settings, the data and the training code.
+
+    The data are the bank's and the validation pairs' arrays; the code is the source of
+    ``vrgan.training`` and ``vrgan.models``. A killed run followed by a cohort change or a bug fix
+    therefore starts again instead of continuing the old model with the old history.
+    """
+    digest = hashlib.sha256(settings.fingerprint().encode())
+    _array_digest(bank, digest)
+    _array_digest(val_pairs, digest)
+    package = Path(__file__).resolve().parents[1]
+    for source in sorted([*package.joinpath("training").glob("*.py"), *package.joinpath("models").glob("*.py")]):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _rng_state(rng: np.random.Generator) -> dict[str, Any]:
@@ -123,9 +151,17 @@ def train(
 
     Raises
     ------
+    ValueError
+        If there are no validation pairs.
     TypeError
         If the bank does not fit the method (``supervised`` needs a PairBank, the others an ImageBank).
     """
+    if len(val_pairs) == 0:
+        raise ValueError(
+            "no validation pairs: the checkpoint is chosen by validation NCC (for x-rays: the "
+            "validation split has no subject with both an exam with and one without COPD; raise "
+            "cohort.split.validation_fraction or use a larger export)"
+        )
     if (settings.method == "supervised") != isinstance(bank, PairBank):
         needed = "a PairBank" if settings.method == "supervised" else "an ImageBank"
         raise TypeError(f"method {settings.method!r} trains on {needed}, got {type(bank).__name__}")
@@ -146,9 +182,10 @@ def train(
     resumed_from: int | None = None
 
     last_path, best_path = out_dir / "last.pt", out_dir / "best.pt"
+    fingerprint = resume_fingerprint(settings, bank, val_pairs)
     if last_path.exists():
         state = torch.load(last_path, map_location=device, weights_only=False)
-        if state.get("fingerprint") == settings.fingerprint():
+        if state.get("fingerprint") == fingerprint:
             method.load_state_dict(state["method"])
             _restore_rng(rng, state["rng"])
             history = state["history"]
@@ -161,12 +198,15 @@ def train(
                 save_checkpoint(best_payload, best_path)
                 log.info("wrote %s again from %s (epoch %d)", best_path, last_path, best_epoch)
         else:
-            log.warning("ignoring %s: it was written with other settings; starting from scratch", last_path)
+            log.warning(
+                "ignoring %s: it was written with other settings, data or training code; starting from scratch",
+                last_path,
+            )
 
     def checkpoint() -> None:
         save_checkpoint(
             {
-                "fingerprint": settings.fingerprint(),
+                "fingerprint": fingerprint,
                 "method": method.state_dict(),
                 "rng": _rng_state(rng),
                 "history": history,
