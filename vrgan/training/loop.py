@@ -6,10 +6,10 @@ Files in the run's output folder:
   settings it was trained with; what evaluation uses.
 - ``last.pt``: the complete state at the end of the last finished epoch (networks, optimisers,
   random-number generators, history, and a copy of ``best.pt``'s content). A killed job that is
-  started again resumes from it instead of restarting, provided it was written with the same settings, data and training code
-  (:func:`resume_fingerprint`),
-  and writes ``best.pt`` again if it is missing (Snakemake deletes a job's outputs before it
-  restarts it); ``last.pt`` is removed when training finishes.
+  started again resumes from it instead of restarting, provided it was written with the same
+  settings, data and training code (:func:`resume_fingerprint`), and writes ``best.pt`` again if
+  it is missing (Snakemake deletes a job's outputs before it restarts it); ``last.pt`` is removed
+  when training finishes.
 - ``history.csv``: one row per epoch: iterations so far, seconds, mean losses, validation NCC.
 
 Epoch 0 is the state before the adversarial game (after R's warm-up for VR-GAN). Training stops
