@@ -55,7 +55,7 @@ def write_config(work: Path, config: dict) -> None:
     (work / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
 
 
-def snakemake(work: Path, *args: str, cores: int = 2, timeout: int = 600) -> subprocess.CompletedProcess:
+def snakemake(work: Path, *args: str, cores: int = 2, timeout: int = 1200) -> subprocess.CompletedProcess:
     """``python -m snakemake --cores N ARGS`` in ``work``, importing the copied ``vrgan``."""
     env = {**os.environ, "PYTHONPATH": str(work)}
     return subprocess.run(
