@@ -18,7 +18,8 @@ def report_inputs():
     }
     # counterfactual validity beside the floor-and-ceiling tables (rules/counterfactual.smk)
     for study in COUNTERFACTUAL_STUDIES:
-        inputs[f"{study}_validity"] = getattr(rules, f"{study}_counterfactual").output.summary
+        counterfactual = getattr(rules, f"{study}_counterfactual")
+        inputs[f"{study}_validity"] = counterfactual.output.summary
     if COHORT is not None:
         inputs |= {
             "flow": f"{COHORT_DIR}/flow.csv",
