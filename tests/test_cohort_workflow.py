@@ -40,6 +40,8 @@ def make_workdir(tmp: Path, export_root: Path | None, synth: dict | None = None,
             pft_csv=str(export_root / "pft.csv"),
             transplants_csv=str(export_root / "transplants.csv"),
         )
+        # an export has no true disease effect: no supervised ceiling on it (refused at load)
+        config["xray"]["training"]["methods"] = ["vrgan", "vagan"]
     config["synth"].update(synth or {})
     config["cohort"]["split"].update(validation_fraction=0.34, test_fraction=0.34)
     config["cohort"].update(cohort)
