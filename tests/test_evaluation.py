@@ -6,6 +6,7 @@ import pytest
 
 from vrgan.evaluation import (
     baseline_maps,
+    check_finite_maps,
     constant_ring_map,
     fit_constant_ring,
     keep_pairs,
@@ -169,6 +170,32 @@ def test_summary_table_summarises_each_variant_and_makes_any_other_method_a_mode
     np.testing.assert_allclose(summary["specific_std"], [np.sqrt(0.02), np.nan, np.nan])
     np.testing.assert_allclose(summary["overlap_mean"], [0.2, 0.7, 0.4])  # NaN seeds left out
     assert np.isnan(summary["overlap_std"]).all()
+
+
+def test_summary_table_counts_the_seeds_and_pairs_actually_scored():
+    seeds = pd.DataFrame(
+        {
+            "method": ["vrgan"] * 3 + ["negative_image"],
+            "seed": pd.array([0, 1, 2, None], dtype="Int64"),
+            "ncc": [0.2, np.nan, 0.4, 0.5],  # seed 1: every pair undefined
+            "n_pairs": [10, 0, 8, 10],
+            "n_undefined": [0, 10, 2, 0],
+        }
+    )
+    summary = summary_table(seeds).set_index("method")
+    assert list(summary.columns) == ["kind", "n_seeds", "n_pairs", "mean", "std"]
+    assert summary.loc["vrgan", "n_seeds"] == 2 and summary.loc["vrgan", "n_pairs"] == 8
+    assert summary.loc["vrgan", "mean"] == pytest.approx(0.3)
+    assert summary.loc["negative_image", "n_seeds"] == 0 and summary.loc["negative_image", "n_pairs"] == 10
+
+
+def test_a_diverged_run_fails_evaluation_naming_it():
+    maps = np.zeros((4, 3, 3), dtype=np.float32)
+    check_finite_maps(maps, "vrgan seed 1")
+    maps[2, 1, 1] = np.nan
+    maps[3, 0, 0] = np.inf
+    with pytest.raises(ValueError, match=r"vrgan seed 1: 2 of 4 generated maps hold NaN or infinite"):
+        check_finite_maps(maps, "vrgan seed 1")
 
 
 def test_ring_scores_weights_count_a_target_as_often_as_its_weight():

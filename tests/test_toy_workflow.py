@@ -28,7 +28,9 @@ def test_toy_dag_writes_the_tables_and_figures(run):
     assert set(seeds["method"]) >= {"negative_image", "constant_ring", "mean_validation_map"}
     assert seeds["ncc"].between(-1, 1).all() and (seeds["n_pairs"] > 0).all()
     summary = pd.read_csv(run / "results/toy/summary.csv")
-    assert list(summary.columns) == ["method", "kind", "n_seeds", "mean", "std", "specific_mean", "specific_std"]
+    assert list(summary.columns) == [
+        "method", "kind", "n_seeds", "n_pairs", "mean", "std", "specific_mean", "specific_std"
+    ]  # fmt: skip
     assert summary.set_index("method").loc["mean_validation_map", "specific_mean"] == 0.0  # ignores the input
     vrgan = summary.set_index("method").loc["vrgan"]
     assert vrgan["n_seeds"] == 2 and vrgan["mean"] == pytest.approx(models[models["method"] == "vrgan"]["ncc"].mean())

@@ -88,7 +88,7 @@ def test_summaries_against_registration_and_phantom_truth_for_all_and_not_failed
     for target, name in (("registration", "summary.csv"), ("truth", "summary_truth.csv")):
         summary = pd.read_csv(run / f"{X}/{name}")
         assert list(summary.columns) == [
-            "method", "kind", "pairs", "n_seeds", "mean", "std",
+            "method", "kind", "pairs", "n_seeds", "n_pairs", "mean", "std",
             "specific_mean", "specific_std", "overlap_mean", "overlap_std",
         ]  # fmt: skip
         assert list(zip(summary["pairs"], summary["method"])) == [(p, m) for p in ("all", "not_failed") for m in methods]
@@ -96,6 +96,7 @@ def test_summaries_against_registration_and_phantom_truth_for_all_and_not_failed
             row = summary[(summary["method"] == method) & (summary["pairs"] == "all")].iloc[0]
             per_seed = [pd.read_csv(run / f"{X}/{method}/seed{s}/test_ncc.csv")[f"ncc_{target}"].mean() for s in (0, 1)]
             assert row["n_seeds"] == 2 and row["mean"] == pytest.approx(np.mean(per_seed))
+            assert row["n_pairs"] == len(pd.read_csv(run / f"{X}/{method}/seed0/test_ncc.csv"))
             assert row["std"] == pytest.approx(np.std(per_seed, ddof=1))
         floor = summary[(summary["method"] == "mean_validation_map") & (summary["pairs"] == "all")].iloc[0]
         assert -1 <= floor["overlap_mean"] <= 1  # scored inside the registration overlap (NaN fails)

@@ -36,6 +36,7 @@ __all__ = [
     "VARIANTS",
     "baseline_maps",
     "best_ring",
+    "check_finite_maps",
     "constant_ring_map",
     "fit_constant_ring",
     "keep_pairs",
@@ -55,6 +56,32 @@ INPUT_INDEPENDENT = ("constant_ring", "mean_validation_map")
 VARIANTS = ("specific", "overlap")
 #: The key of a pairs file holding each pair's valid-pixel mask (x-ray: the registration overlap).
 MASK_KEY = "registration_valid"
+
+
+def check_finite_maps(maps: np.ndarray, run: str) -> None:
+    """Refuse maps with a non-finite pixel (a diverged training run), naming the run.
+
+    A NaN map would otherwise drop out of the means silently while the run still counted as a seed.
+
+    Parameters
+    ----------
+    maps : ndarray of shape (N, H, W)
+        The generated Δx of the test pairs.
+    run : str
+        What made them, for the message (e.g. ``"vrgan seed 1"``).
+
+    Raises
+    ------
+    ValueError
+        If any map holds NaN or ±inf: how many of the maps, and what to do.
+    """
+    bad = ~np.isfinite(maps.reshape(len(maps), -1)).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"{run}: {int(bad.sum())} of {len(maps)} generated maps hold NaN or infinite values (the run "
+            "diverged): look at its history.csv and training log, then retrain it (e.g. a lower learning "
+            "rate) or leave the seed out of training.seeds"
+        )
 
 
 def constant_ring_map(size: int, inner: int, outer: int) -> np.ndarray:
@@ -352,14 +379,16 @@ def seed_table(
 def summary_table(seeds: pd.DataFrame, baselines: tuple[str, ...] = BASELINES) -> pd.DataFrame:
     """Mean and sample standard deviation (ddof=1) over seeds, per method (and subset of pairs).
 
-    Deterministic baselines have one row each and no standard deviation. A ``pairs`` column of
+    Deterministic baselines have one row each and no standard deviation. ``n_seeds`` counts the
+    seeds that were scored (a finite mean NCC); ``n_pairs``, when ``seeds`` has the column of
+    :func:`seed_table`, the pairs with a defined NCC behind each mean (the fewest over its seeds). A ``pairs`` column of
     :func:`seed_table` is kept, one block of rows per subset. Methods not in ``baselines`` (VR-GAN,
     VA-GAN, any other trained method) are ``model`` rows.
 
     Returns
     -------
-    DataFrame with columns ``method, kind, [pairs,] n_seeds, mean, std`` (the whole-image NCC),
-    then ``<variant>_mean, <variant>_std`` for each ``ncc_<variant>`` column of ``seeds``
+    DataFrame with columns ``method, kind, [pairs,] n_seeds, [n_pairs,] mean, std`` (the
+    whole-image NCC), then ``<variant>_mean, <variant>_std`` for each ``ncc_<variant>`` column of ``seeds``
     (``specific_mean, specific_std, overlap_mean, overlap_std``).
     """
     keys = ["pairs", "method"] if "pairs" in seeds.columns else ["method"]
@@ -370,7 +399,10 @@ def summary_table(seeds: pd.DataFrame, baselines: tuple[str, ...] = BASELINES) -
         row = {"method": method, "kind": "baseline" if method in baselines else "model"}
         if "pairs" in seeds.columns:
             row["pairs"] = key[0]
-        row["n_seeds"] = int(group["seed"].notna().sum())
+        scored = group[np.isfinite(group["ncc"].to_numpy(dtype=np.float64))]
+        row["n_seeds"] = int(scored["seed"].notna().sum())
+        if "n_pairs" in seeds.columns:
+            row["n_pairs"] = int(scored["n_pairs"].min()) if len(scored) else 0
         for column, prefix in scores.items():
             row |= {f"{prefix}mean": _mean(group[column]), f"{prefix}std": _std(group[column])}
         rows.append(row)

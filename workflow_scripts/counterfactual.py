@@ -13,7 +13,7 @@ from vrgan.counterfactual import (
     load_independent_regressor,
     predict_labels,
 )
-from vrgan.evaluation import baseline_maps
+from vrgan.evaluation import baseline_maps, check_finite_maps
 from vrgan.training import load_generator, predict_maps
 from vrgan.training.device import resolve_device, resolve_precision
 
@@ -32,6 +32,7 @@ for (method, seed), checkpoint in zip(p.runs, i.checkpoints):
     run_maps[method, int(seed)] = predict_maps(
         generator, test["x"], test["y"], test["y_prime"], device, dtype, settings.eval_batch_size
     )
+    check_finite_maps(run_maps[method, int(seed)], f"{method} seed {seed}")
 baselines = baseline_maps(test["x"], val[p.val_target], ring=p.ring)
 entries = counterfactual_entries(test, run_maps, baselines)
 table = counterfactual_table(lambda images: predict_labels(regressor, images, device), entries)
