@@ -83,3 +83,20 @@ def test_pairs_of_a_hand_made_subject():
         ["e3", "e2", -306],
     ]
     assert pairs["x_image_key"].tolist() == ["i1", "i3"] and pairs["y_prime"].tolist() == [0.5, 0.5]
+
+
+def test_an_empty_split_stops_with_the_counts_and_the_settings_to_change():
+    from vrgan.cohort.splits import check_splits
+
+    cohort = cohort_table()
+    splits = split_subjects(cohort, 0.3, 0.3, 1)
+    check_splits(splits, make_pairs(cohort, splits), 0.3, 0.3)  # every split has what it needs
+    splits = split_subjects(cohort, 0.0, 0.5, 1)
+    with pytest.raises(ValueError, match=r"empty split\(s\): validation \(train \d+ subjects / 0 pairs, "
+                       r"validation 0 subjects / 0 pairs, test \d+ subjects / \d+ pairs; \d+ of 40 subjects") as err:
+        check_splits(splits, make_pairs(cohort, splits), 0.0, 0.5)
+    assert "cohort.split.validation_fraction (0.0)" in str(err.value)
+    eligible = cohort[cohort["patient_key"].isin(splits.loc[splits["eligible"], "patient_key"])]
+    splits = split_subjects(eligible, 0.5, 0.5, 1)  # every subject eligible, fractions sum to 1
+    with pytest.raises(ValueError, match=r"empty split\(s\): train \(train 0 subjects"):
+        check_splits(splits, make_pairs(eligible, splits), 0.5, 0.5)

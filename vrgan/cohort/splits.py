@@ -70,6 +70,44 @@ def split_subjects(
     return per.reset_index()[SPLIT_COLUMNS]
 
 
+def check_splits(splits: pd.DataFrame, pairs: pd.DataFrame, validation_fraction: float, test_fraction: float) -> None:
+    """Stop when a split is empty: training needs subjects, validation and test need pairs.
+
+    Parameters
+    ----------
+    splits : pandas.DataFrame
+        :func:`split_subjects`' table.
+    pairs : pandas.DataFrame
+        :func:`make_pairs`' table.
+    validation_fraction, test_fraction : float
+        The settings that made ``splits`` (named in the message).
+
+    Raises
+    ------
+    ValueError
+        Naming the empty split(s), the subject and pair counts of every split, and the setting to
+        change.
+    """
+    subjects = splits["split"].value_counts()
+    n_pairs = pairs["split"].value_counts()
+    empty = [name for name in ("validation", "test") if n_pairs.get(name, 0) == 0]
+    if subjects.get("train", 0) == 0:
+        empty.insert(0, "train")
+    if not empty:
+        return
+    eligible = int(splits["eligible"].sum())
+    counts = ", ".join(
+        f"{name} {int(subjects.get(name, 0))} subjects / {int(n_pairs.get(name, 0))} pairs" for name in SPLITS
+    )
+    raise ValueError(
+        f"empty split(s): {', '.join(empty)} ({counts}; {eligible} of {len(splits)} subjects have an exam "
+        f"with and one without COPD and can give pairs). Change cohort.split.validation_fraction "
+        f"({validation_fraction}) and cohort.split.test_fraction ({test_fraction}): validation and test "
+        "each need at least one eligible subject, training at least one subject (the fractions must "
+        "leave some when every subject is eligible); or widen the cohort"
+    )
+
+
 def make_pairs(cohort: pd.DataFrame, splits: pd.DataFrame) -> pd.DataFrame:
     """Every (non-COPD exam x, COPD exam x') combination of each validation/test subject.
 
