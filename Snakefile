@@ -32,7 +32,7 @@ rule all:
     default_target: True
     input:
         toy_outputs(),
-        SYNTH_OUTPUTS,
+        synth_outputs(),
         cohort_outputs(),
         xray_outputs(),
         counterfactual_outputs(),

@@ -14,7 +14,7 @@ def xray_supervised_input(wildcards):
     return {"train_pairs": rules.xray_train_pairs.output.pairs}
 
 
-COUNTERFACTUAL_STUDIES = ["toy"] + (
+COUNTERFACTUAL_STUDIES = (["toy"] if "toy" in STUDIES else []) + (
     ["xray"] if XRAY is not None and COHORT is not None else []
 )
 

@@ -24,6 +24,7 @@ if COHORT is not None:
         threads: 8
         params:
             dicom_dir=str(COHORT_EXPORT.dicom_dir),
+            export_tree=COHORT_EXPORT_TREE,
             max_rejected_fraction=COHORT["max_rejected_fraction"],
             burned_in_annotation=COHORT["burned_in_annotation"],
             privacy=COHORT["privacy"],

@@ -2,6 +2,7 @@
 # when the workflow loads, before any job.
 from snakemake.exceptions import WorkflowError
 from vrgan.cohort.export import check_demo_settings, check_export, export_paths
+from vrgan.cohort.ingest import export_tree_digest
 from vrgan.cohort.pft import PftChecks
 from vrgan.cohort.privacy import (
     check_key_location,
@@ -9,7 +10,8 @@ from vrgan.cohort.privacy import (
     load_key_fitting_results,
 )
 
-COHORT = config.get("cohort")
+# the cohort stages run for the x-ray study only (studies: [toy] plans none of them)
+COHORT = config["cohort"] if "xray" in STUDIES else None
 COHORT_DIR = "results/cohort"
 COHORT_LOGS = "results/logs/cohort"
 DEMO_TRUTH = "results/demo_export/truth"  # directory output of rule synth_export
@@ -28,6 +30,13 @@ def cohort_outputs():
     return outputs
 
 
+def synth_outputs():
+    """The demo export and its figure, when the cohort reads the demo export (rule all)."""
+    if COHORT is None or COHORT["source"] != "demo":
+        return []
+    return [f"{SYNTH_EXPORT}/truth", f"{SYNTH_EXPORT}/figure_subjects.png"]
+
+
 def cohort_export_input(*kinds):
     """Inputs standing for the export: the demo's truth summary (links the DAG to rule
     synth_export), or the user's files."""
@@ -43,10 +52,14 @@ if COHORT is not None:
         COHORT_EXPORT = export_paths(COHORT)
         PftChecks.from_settings(COHORT)  # date format and litre ranges
         check_demo_settings(COHORT)
+        # the ingest's param: a file added, removed or changed anywhere under dicom_dir reruns it
+        # (the demo's dicom/ is a rule output, rerun by its own rule)
+        COHORT_EXPORT_TREE = None
         if COHORT["source"] == "export":
             check_export(
                 COHORT_EXPORT, COHORT["pft_columns"], COHORT["transplant_columns"]
             )
+            COHORT_EXPORT_TREE = export_tree_digest(COHORT_EXPORT.dicom_dir)
         check_key_location(COHORT["privacy"]["key_file"], "results")
         COHORT_KEY_FINGERPRINT = key_fingerprint(
             load_key_fitting_results(

@@ -5,6 +5,7 @@ from vrgan.imports import modules_used_by
 from vrgan.training import METHODS, settings_from_config
 
 RESULTS = "results"
+STUDIES = config["studies"]  # toy and/or xray (the cohort and x-ray stages)
 
 
 def script_code(script):
@@ -24,7 +25,9 @@ EVALUATION_CODE = script_code("evaluate")  # rules running workflow_scripts/eval
 
 
 def toy_outputs():
-    """Files that make up the toy study."""
+    """Files that make up the toy study (none when it is not in ``studies``)."""
+    if "toy" not in STUDIES:
+        return []
     return [
         f"{RESULTS}/toy/{name}"
         for name in (

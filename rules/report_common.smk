@@ -8,14 +8,17 @@ REPORT_PROVENANCE = {"git": git_state(workflow.basedir), "snakemake": SNAKEMAKE_
 
 def report_inputs():
     """What the report reads, by name (vrgan.report.render_summary); figures are linked."""
-    inputs = {
-        "toy_summary": f"{TOY}/summary.csv",
-        "toy_data": f"{TOY}/data/summary.json",
-        "toy_paper_floor": rules.toy_paper_floor.output.table,
-        "toy_figure": f"{TOY}/figure_toy.png",
-        "toy_curves": f"{TOY}/training_curves.png",
-        "synth_figure": f"{SYNTH_EXPORT}/figure_subjects.png",
-    }
+    inputs = {}
+    if "toy" in STUDIES:
+        inputs |= {
+            "toy_summary": f"{TOY}/summary.csv",
+            "toy_data": f"{TOY}/data/summary.json",
+            "toy_paper_floor": rules.toy_paper_floor.output.table,
+            "toy_figure": f"{TOY}/figure_toy.png",
+            "toy_curves": f"{TOY}/training_curves.png",
+        }
+    if synth_outputs():
+        inputs["synth_figure"] = rules.synth_figure.output[0]
     # counterfactual validity beside the floor-and-ceiling tables (rules/counterfactual.smk)
     for study in COUNTERFACTUAL_STUDIES:
         counterfactual = getattr(rules, f"{study}_counterfactual")

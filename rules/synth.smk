@@ -1,7 +1,6 @@
 # Synthetic hospital export (issue 3): a PACS-like DICOM export with PFT tables and the truth
 # behind it, so the x-ray branch runs without private data and can be validated exactly.
 SYNTH_EXPORT = f"{RESULTS}/demo_export"
-SYNTH_OUTPUTS = [f"{SYNTH_EXPORT}/truth", f"{SYNTH_EXPORT}/figure_subjects.png"]
 
 
 rule synth_export:

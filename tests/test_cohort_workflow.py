@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 from cohort_export import build_hostile_export, build_standard_export
-from workflow import copy_workflow, snakemake, tiny_config
+from workflow import copy_workflow, snakemake, tiny_config, write_config
 
 from vrgan.cohort import ImageCache
 
@@ -175,6 +175,38 @@ def test_a_config_change_reruns_its_stage_and_after_only(run, change, first_reru
     assert planned == set(STAGES[STAGES.index(first_rerun) :])
 
 
+def test_a_file_added_or_touched_deep_in_the_export_reruns_the_ingest(run):
+    """The ingest's param is a fingerprint of the whole tree (a folder's own time stamp changes
+    only with its direct entries): a new file two folders down, or a file with a new time stamp,
+    reruns every stage; undoing the change reruns nothing."""
+    export, work, _ = run
+    dicom = export.root / "dicom"
+    folder, file = next(
+        (Path(top), Path(top) / name) for top, _, names in sorted(os.walk(dicom)) for name in sorted(names)
+        if Path(top) != dicom and (Path(top) / name).suffix == ".dcm"
+    )  # fmt: skip
+
+    def planned() -> set[str]:
+        dry = snakemake(work, "--dry-run", *TARGETS)
+        assert dry.returncode == 0, (dry.stdout + dry.stderr)[-2000:]
+        return {rule for rule in STAGES if f"rule {rule}:" in dry.stdout + dry.stderr}
+
+    copy = folder / "added-later.dcm"
+    copy.write_bytes(file.read_bytes())
+    try:
+        assert planned() == set(STAGES)
+    finally:
+        copy.unlink()
+    assert planned() == set()
+    before = file.stat()
+    os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
+    try:
+        assert planned() == set(STAGES)
+    finally:
+        os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert planned() == set()
+
+
 @pytest.mark.parametrize("sort_keys", [True, False])
 def test_reordering_keys_reruns_nothing(run, sort_keys):
     """Params compare by repr: the order of keys in config.yaml (sorted by a YAML dump, or the
@@ -218,6 +250,28 @@ def test_bad_config_stops_before_any_work(tmp_path, change, message):
     assert done.returncode != 0
     assert re.search(message, done.stdout + done.stderr), (done.stdout + done.stderr)[-2000:]
     assert not (work / "results").exists()
+
+
+def test_the_export_template_plans_no_demo_and_no_toy_job(tmp_path):
+    """configs/export.yaml: as shipped it stops at load on its placeholder paths; with the paths
+    filled in, rule all plans the cohort and x-ray stages only (no synthetic export, no toy)."""
+    import re
+
+    from workflow import REPO, deep_update
+
+    template = yaml.safe_load((REPO / "configs/export.yaml").read_text())
+    work = copy_workflow(tmp_path / "wf", deep_update(tiny_config(), template))
+    done = snakemake(work, "--dry-run")
+    assert done.returncode != 0
+    assert "cohort.dicom_dir /path/to/export/dicom is not an existing directory" in done.stdout + done.stderr
+    export = build_standard_export(tmp_path / "export")
+    paths = {"dicom_dir": str(export.root / "dicom"), "pft_csv": str(export.root / "pft.csv")}
+    write_config(work, deep_update(tiny_config(), deep_update(template, {"cohort": paths})))
+    dry = snakemake(work, "--dry-run")
+    assert dry.returncode == 0, (dry.stdout + dry.stderr)[-3000:]
+    planned = set(re.findall(r"^rule (\w+):", dry.stdout + dry.stderr, re.MULTILINE))
+    assert not {rule for rule in planned if rule.startswith(("synth_", "toy_"))}, sorted(planned)
+    assert {"cohort_ingest", "xray_train", "xray_counterfactual", "report"} <= planned, sorted(planned)
 
 
 def test_too_many_rejected_files_stop_the_ingest_with_reasons(tmp_path):

@@ -10,7 +10,7 @@ SCHEMA = yaml.safe_load((REPO / "schemas/config.schema.yaml").read_text())
 DEMO = yaml.safe_load((REPO / "config.yaml").read_text())
 
 
-@pytest.mark.parametrize("overrides", [None, "tests/config.tiny.yaml", "configs/paper.yaml"])
+@pytest.mark.parametrize("overrides", [None, "tests/config.tiny.yaml", "configs/paper.yaml", "configs/export.yaml"])
 def test_config_validates(overrides):
     config = DEMO if overrides is None else deep_update(DEMO, yaml.safe_load((REPO / overrides).read_text()))
     jsonschema.validate(config, SCHEMA)

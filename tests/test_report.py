@@ -237,6 +237,15 @@ def test_the_summary_handles_a_missing_phantom_truth_and_no_git():
     assert "- commit: none (fatal: not a git repository)" in text and "from commit `none`" in text
 
 
+def test_the_summary_of_an_export_without_the_toy_study_has_no_toy_column():
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["studies"] = ["xray"]
+    text = render_summary({"xray_summary": xray_summary()}, config, provenance())
+    assert "No toy rows: `studies` does not list toy." in text and "exact (rendered squares)" not in text
+    scale = text.split("Scale of this run against the paper's")[1].split("\n\n")[1]
+    assert scale.splitlines()[0] == "| setting | paper toy | paper x-ray | ours x-ray |"
+
+
 def test_git_state_outside_and_inside_a_repository(tmp_path):
     outside = git_state(tmp_path)
     assert outside["commit"] is None and outside["dirty"] is None and "not a git repository" in outside["note"]

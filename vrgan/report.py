@@ -150,14 +150,16 @@ def scale_table(config: Mapping[str, Any], data: Mapping[str, Mapping[str, Any] 
     Parameters
     ----------
     config : mapping
-        The workflow config (``toy``, and ``xray`` when the x-ray study runs).
+        The workflow config: ``studies`` (default both) says which of ``toy`` and ``xray`` ran.
     data : mapping
         ``toy_data`` and ``xray_datasets``: the data stages' summaries (their ``counts``).
     """
+    studies = config.get("studies", ["toy", "xray"])
     table = pd.DataFrame({"setting": list(paper.SCALE), "paper toy": [toy for toy, _ in paper.SCALE.values()]})
-    table["ours toy"] = _our_scale(config["toy"], str(config["toy"]["data"]["size"]), data.get("toy_data"))
+    if "toy" in studies:
+        table["ours toy"] = _our_scale(config["toy"], str(config["toy"]["data"]["size"]), data.get("toy_data"))
     table["paper x-ray"] = [xray for _, xray in paper.SCALE.values()]
-    if config.get("xray") is not None:
+    if "xray" in studies and config.get("xray") is not None:
         side = f"{config['xray']['preprocess']['resize']}, crop {config['xray']['preprocess']['crop']}"
         table["ours x-ray"] = _our_scale(config["xray"], side, data.get("xray_datasets"))
     return table
@@ -251,8 +253,13 @@ def _results_section(inputs: Mapping[str, Any], config: Mapping[str, Any]) -> st
     ]
     if summaries["xray_summary"] is not None and summaries["xray_summary_truth"] is None:
         parts.append("No phantom-truth row: the cohort is not the demo export, so there is no true Δx.\n")
-    if config.get("xray") is None:
+    studies = config.get("studies", ["toy", "xray"])
+    if "xray" not in studies:
+        parts.append("No x-ray rows: `studies` does not list xray.\n")
+    elif config.get("xray") is None:
         parts.append("No x-ray rows: the config has no `xray:` section.\n")
+    if "toy" not in studies:
+        parts.append("No toy rows: `studies` does not list toy.\n")
     not_failed = {k: v for k, v in summaries.items() if v is not None and "pairs" in v.columns}
     if not_failed:
         table = results_table(comparison_table(not_failed, "not_failed"))
