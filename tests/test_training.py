@@ -412,3 +412,13 @@ def test_training_without_validation_pairs_says_so(tmp_path, toy):
     empty = EvalPairs(val.x[:0], val.y[:0], val.y_prime[:0], val.target[:0])
     with pytest.raises(ValueError, match="no validation pairs.*validation_fraction"):
         train(tiny_settings(), bank, empty, tmp_path, progress=False)
+
+
+def test_a_checkpoint_with_other_objects_is_not_loaded(tmp_path):
+    """Checkpoints are read with weights_only=True: a pickled object of any other class (which
+    could run code when loaded) is refused with a message naming the file."""
+    from fractions import Fraction
+
+    torch.save({"generator": {}, "settings": {}, "extra": Fraction(1, 2)}, tmp_path / "best.pt")
+    with pytest.raises(ValueError, match=r"best\.pt holds objects other than tensors and plain values"):
+        load_generator(tmp_path / "best.pt")

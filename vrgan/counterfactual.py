@@ -167,7 +167,7 @@ def load_independent_regressor(path: str | Path, device: torch.device | str = "c
     ValueError
         If the file is not such a checkpoint.
     """
-    state = torch.load(path, map_location="cpu", weights_only=False)
+    state = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(state, dict) or "regressor" not in state or "settings" not in state:
         raise ValueError(f"{path} is not an independent-regressor checkpoint (keys: regressor, settings)")
     settings = CounterfactualSettings(**state["settings"])

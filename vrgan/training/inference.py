@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -63,12 +64,22 @@ def predict_maps(
 def load_generator(checkpoint: str | Path, device: torch.device | str = "cpu") -> tuple[UNetGenerator, TrainingSettings]:
     """The generator stored in a ``best.pt`` checkpoint, and the settings it was trained with.
 
+    The file is read with ``weights_only=True``: tensors and plain Python values only, so a
+    checkpoint cannot run code when it is loaded.
+
     Raises
     ------
     ValueError
-        If the file is not a checkpoint written by :func:`vrgan.training.train`.
+        If the file is not a checkpoint written by :func:`vrgan.training.train`, or holds objects
+        other than tensors and plain values.
     """
-    state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    try:
+        state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise ValueError(
+            f"{checkpoint} holds objects other than tensors and plain values, so it is not loaded "
+            f"(not a vrgan checkpoint, or written by other code): {str(err).splitlines()[0]}"
+        ) from None
     if not isinstance(state, dict) or "generator" not in state or "settings" not in state:
         raise ValueError(f"{checkpoint} is not a vrgan generator checkpoint (keys: generator, settings)")
     settings = TrainingSettings.from_dict(state["settings"])

@@ -184,7 +184,7 @@ def train(
     last_path, best_path = out_dir / "last.pt", out_dir / "best.pt"
     fingerprint = resume_fingerprint(settings, bank, val_pairs)
     if last_path.exists():
-        state = torch.load(last_path, map_location=device, weights_only=False)
+        state = torch.load(last_path, map_location=device, weights_only=True)
         if state.get("fingerprint") == fingerprint:
             method.load_state_dict(state["method"])
             _restore_rng(rng, state["rng"])
