@@ -150,7 +150,8 @@ def _scan(
 def _declared_end(ds: pydicom.Dataset) -> int:
     """Largest end offset declared by a defined-length top-level element (before conversion)."""
     end = 0
-    for elem in ds._dict.values():  # raw elements keep their file offset and length
+    for tag in ds.keys():  # raw elements keep their file offset and length; deferred values stay unread
+        elem = ds.get_item(tag, keep_deferred=True)
         tell, length = getattr(elem, "value_tell", None), getattr(elem, "length", None)
         if tell is not None and length is not None and length != 0xFFFFFFFF:
             end = max(end, tell + length)
