@@ -8,6 +8,7 @@ byte under results/ (tables, logs, figure) or in snakemake's own logs.
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -284,12 +285,10 @@ def test_too_many_rejected_files_stop_the_ingest_with_reasons(tmp_path):
     assert not (work / "results/cohort/ingest.parquet").exists()
 
 
-def test_demo_export_flow_agrees_with_its_truth(tmp_path):
-    """synth_export -> every cohort stage -> flow_vs_truth, on a small demo export."""
-    work = make_workdir(tmp_path, None, {"subjects": 30, "size": 40, "seed": 7})
-    done = snakemake(work, "results/cohort/flow_vs_truth.csv", cores=1)
-    log = work / "results/logs/cohort/flow_vs_truth.log"
-    assert done.returncode == 0, (log.read_text() if log.exists() else done.stderr)[-4000:]
+def test_demo_export_flow_agrees_with_its_truth(tiny_run):
+    """synth_export -> every cohort stage -> flow_vs_truth, on the tiny demo export (the complete
+    run shared by the workflow tests)."""
+    work = tiny_run
     table = pd.read_csv(work / "results/cohort/flow_vs_truth.csv")
     compared = table[table["result"] != "not_compared"]
     assert len(compared) > 60 and (compared["result"] == "agree").all()
@@ -300,9 +299,13 @@ def test_demo_export_flow_agrees_with_its_truth(tmp_path):
     assert by_check.loc["validation and test subjects with all their pairs", "expected"] > 0
 
 
-def test_a_disagreement_with_the_demo_truth_fails_the_rule(tmp_path):
-    """A cohort stage that counts differently (here a 20-day window) fails flow_vs_truth, naming the checks."""
-    work = make_workdir(tmp_path, None, {"subjects": 30, "size": 40, "seed": 7}, window_days=20)
+def test_a_disagreement_with_the_demo_truth_fails_the_rule(tiny_run, tmp_path):
+    """A cohort stage that counts differently (here a 20-day window) fails flow_vs_truth, naming the
+    checks (in a copy of the shared tiny run: the cohort stages from the matching on rerun)."""
+    work = shutil.copytree(tiny_run, tmp_path / "wf", symlinks=True)
+    config = yaml.safe_load((work / "config.yaml").read_text())
+    config["cohort"]["window_days"] = 20
+    write_config(work, config)
     done = snakemake(work, "results/cohort/flow_vs_truth.csv", cores=1)
     assert done.returncode != 0
     log = (work / "results/logs/cohort/flow_vs_truth.log").read_text()

@@ -3,37 +3,21 @@ writes results/report/summary.md (the paper's table beside ours, the commit, the
 xray_progression the GIF, and ``snakemake --report`` the browsable HTML of every registered output."""
 
 import re
-import subprocess
 
 import pandas as pd
 import pytest
 import yaml
 from PIL import Image
-from workflow import copy_workflow, snakemake, tiny_config
+from workflow import git, snakemake, tiny_config
 
 pytestmark = pytest.mark.workflow
 SUMMARY = "results/report/summary.md"
-# One thread per training/evaluation job (two jobs at a time on --cores 2).
-ONE_THREAD = ["--set-threads", "toy_train=1", "xray_train=1", "toy_evaluate=1", "xray_evaluate=1"]
-
-
-def git(work, *args):
-    done = subprocess.run(["git", "-c", "user.name=test", "-c", "user.email=test@example.org", *args], cwd=work, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    config = tiny_config()
-    config["toy"]["training"]["seeds"] = [0]  # the x-ray study keeps two seeds (mean ± std)
-    work = copy_workflow(tmp_path_factory.mktemp("report") / "wf", config)
-    (work / ".gitignore").write_text("results/\n.snakemake/\n.vrgan-key\n__pycache__/\n")
-    git(work, "init", "-q")
-    git(work, "add", ".")
-    git(work, "commit", "-q", "-m", "tiny workflow")
-    done = snakemake(work, SUMMARY, *ONE_THREAD, timeout=1200)
-    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
-    return work
+def run(tiny_run):
+    """The complete tiny run shared by the workflow tests, in a git repository (conftest.py)."""
+    return tiny_run
 
 
 def test_the_summary_puts_the_papers_table_beside_ours(run):
@@ -45,7 +29,7 @@ def test_the_summary_puts_the_papers_table_beside_ours(run):
     vrgan = xray.loc[("all", "vrgan")]
     assert f"{vrgan['mean']:.3f} ± {vrgan['std']:.3f} (n = 2)" in text
     toy = pd.read_csv(run / "results/toy/summary.csv").set_index("method")
-    assert f"| {toy.loc['vrgan', 'mean']:.3f} (n = 1) |" in text  # one toy seed: no std
+    assert f"| {toy.loc['vrgan', 'mean']:.3f} ± {toy.loc['vrgan', 'std']:.3f} (n = 2) |" in text
     table = pd.read_csv(run / "results/report/results.csv")
     ours = table[(table["source"] == "ours") & (table["study"] == "x-ray") & (table["ground_truth"] == "registration")]
     assert ours.set_index("method").loc["vrgan", "mean"] == pytest.approx(vrgan["mean"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from workflow import copy_workflow, snakemake, tiny_config, workflow_rules
+from workflow import snakemake, tiny_config, workflow_rules
 
 from vrgan.imports import modules_used_by
 
@@ -24,13 +24,9 @@ UPSTREAM_OF_TRAINING = {"toy": {"toy_data", "toy_baselines"}, "xray": {"xray_dat
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    config = tiny_config()
-    config["toy"]["training"]["seeds"] = [0]
-    work = copy_workflow(tmp_path_factory.mktemp("reruns") / "wf", config)
-    done = snakemake(work, timeout=1800)
-    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
-    return work
+def run(tiny_run):
+    """The complete tiny run shared by the workflow tests (conftest.py)."""
+    return tiny_run
 
 
 @pytest.fixture(scope="module")

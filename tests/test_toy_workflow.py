@@ -3,22 +3,18 @@
 import pandas as pd
 import pytest
 
-from workflow import copy_workflow, snakemake, tiny_config, write_config
+from workflow import ONE_THREAD, copy_workflow, snakemake, tiny_config, write_config
 
 pytestmark = pytest.mark.workflow
 TARGETS = ["results/toy/ncc.csv", "results/toy/summary.csv", "results/toy/figure_toy.png", "results/toy/training_curves.png",
            "results/toy/paper_floor.csv", "results/toy/counterfactual.csv", "results/toy/counterfactual_summary.csv"]
 METHODS = ("supervised", "vagan", "vrgan")
-# One thread per job (two jobs at a time on --cores 2): tiny networks gain nothing from more.
-ONE_THREAD = ["--set-threads", "toy_train=1", "toy_evaluate=1", "toy_regressor_independent=1", "toy_counterfactual=1"]
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    work = copy_workflow(tmp_path_factory.mktemp("toy") / "wf")
-    result = snakemake(work, *TARGETS, *ONE_THREAD)  # --set-threads takes every value after it
-    assert result.returncode == 0, result.stderr[-3000:]
-    return work
+def run(tiny_run):
+    """The complete tiny run shared by the workflow tests (conftest.py)."""
+    return tiny_run
 
 
 def test_toy_dag_writes_the_tables_and_figures(run):
@@ -70,8 +66,12 @@ def test_a_second_invocation_has_nothing_to_do(run):
 
 
 def test_two_runs_of_the_same_config_give_identical_tables(run, tmp_path):
+    """A second run of the same config on this machine, in a fresh folder, writes the same bytes:
+    the per-pair scores of a VR-GAN and a VA-GAN run (training, checkpoint choice, evaluation)
+    and the trivial baselines (the summaries are means of these)."""
     again = copy_workflow(tmp_path / "wf")
-    tables = ["results/toy/ncc.csv", "results/toy/summary.csv", "results/toy/counterfactual.csv"]
+    tables = [f"results/toy/eval/{method}/seed0/test_ncc.csv" for method in ("vrgan", "vagan")]
+    tables += ["results/toy/eval/baselines/test_ncc.csv"]
     result = snakemake(again, *tables, *ONE_THREAD)
     assert result.returncode == 0, result.stderr[-3000:]
     for table in tables:

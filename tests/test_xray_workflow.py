@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from vrgan.training import EvalPairs, ImageBank
-from workflow import copy_workflow, snakemake
+from workflow import snakemake
 
 RESIZE, CROP = 24, 16
 TARGETS = [
@@ -22,11 +22,9 @@ pytestmark = pytest.mark.workflow
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    work = copy_workflow(tmp_path_factory.mktemp("xray_workflow") / "wf")  # the tiny config
-    done = snakemake(work, *TARGETS)
-    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
-    return work
+def run(tiny_run):
+    """The complete tiny run shared by the workflow tests (conftest.py)."""
+    return tiny_run
 
 
 def test_preprocessed_cache_covers_every_cohort_image_with_its_metadata(run):

@@ -14,6 +14,13 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW_FILES = ("Snakefile", "config.yaml", "rules", "workflow_scripts", "schemas", "envs", "vrgan", "report", "profiles")
 TINY = REPO / "tests" / "config.tiny.yaml"
+#: One thread per torch job, two jobs at a time on --cores 2: tiny networks gain nothing from more
+#: (``--set-threads`` takes every value after it: keep it last on a command line).
+ONE_THREAD = [
+    "--set-threads",
+    *(f"{study}_{stage}=1" for study in ("toy", "xray")
+      for stage in ("train", "evaluate", "regressor_independent", "counterfactual")),
+]  # fmt: skip
 
 
 def deep_update(base: dict, overrides: dict) -> dict:
@@ -107,6 +114,29 @@ def workflow_rules(work: Path) -> dict[str, dict]:
     ``code=`` input) and ``params`` names. Runs in a subprocess, because
     loading a workflow changes the working directory and ``sys.path``."""
     return run_json_program(_RULES_PROGRAM, str(work), work, "RULES=")
+
+
+def git(work: Path, *args: str) -> str:
+    """``git ARGS`` in ``work`` with a test identity; its standard output."""
+    done = subprocess.run(
+        ["git", "-c", "user.name=test", "-c", "user.email=test@example.org", *args],
+        cwd=work, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
+def tiny_study(folder: Path) -> Path:
+    """The whole study (rule all: toy, demo export, cohort, x-ray, counterfactuals, report) on the
+    tiny config, in a git repository of the workflow copy (the report names its commit): the one
+    complete run that the workflow tests share (conftest.py)."""
+    work = copy_workflow(folder / "wf")
+    (work / ".gitignore").write_text("results/\n.snakemake/\n.vrgan-key\n__pycache__/\n")
+    git(work, "init", "-q")
+    git(work, "add", ".")
+    git(work, "commit", "-q", "-m", "tiny workflow")
+    done = snakemake(work, *ONE_THREAD, timeout=2400)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    return work
 
 
 def run_json_program(program: str, argument: str, work: Path, prefix: str):
