@@ -9,7 +9,7 @@ if COHORT is not None:
 
     rule cohort_ingest:
         input:
-            export=cohort_export_input("dicom"),
+            export=cohort_export_input(),
             code=script_code("cohort_ingest"),
         output:
             table=f"{COHORT_DIR}/ingest.parquet",
@@ -24,7 +24,7 @@ if COHORT is not None:
         threads: 8
         params:
             dicom_dir=str(COHORT_EXPORT.dicom_dir),
-            export_tree=COHORT_EXPORT_TREE,
+            export_tree=COHORT_EXPORT_FINGERPRINTS["dicom"],
             max_rejected_fraction=COHORT["max_rejected_fraction"],
             burned_in_annotation=COHORT["burned_in_annotation"],
             privacy=COHORT["privacy"],
@@ -34,7 +34,7 @@ if COHORT is not None:
 
     rule cohort_pft:
         input:
-            export=cohort_export_input("pft"),
+            export=cohort_export_input(),
             ingest=f"{COHORT_DIR}/ingest.parquet",
             code=script_code("cohort_pft"),
         output:
@@ -47,6 +47,7 @@ if COHORT is not None:
             "../envs/imaging.yaml"
         params:
             pft_csv=str(COHORT_EXPORT.pft_csv),
+            pft_fingerprint=COHORT_EXPORT_FINGERPRINTS["pft"],
             pft_columns=COHORT["pft_columns"],
             pft_checks={
                 key: COHORT[key]
@@ -84,7 +85,7 @@ if COHORT is not None:
 
     rule cohort_filter:
         input:
-            transplants=cohort_export_input("transplants"),
+            export=cohort_export_input(),
             ingest=f"{COHORT_DIR}/ingest.parquet",
             pft=f"{COHORT_DIR}/pft.parquet",
             matches=f"{COHORT_DIR}/matches.parquet",
@@ -98,6 +99,7 @@ if COHORT is not None:
             "../envs/imaging.yaml"
         params:
             transplants_csv=str(COHORT_EXPORT.transplants_csv or ""),
+            transplants_fingerprint=COHORT_EXPORT_FINGERPRINTS["transplants"],
             transplant_columns=COHORT["transplant_columns"],
             max_unmatched_transplant_fraction=COHORT[
                 "max_unmatched_transplant_fraction"

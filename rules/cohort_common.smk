@@ -1,7 +1,12 @@
 # Helpers of the cohort stages (rules/cohort.smk): paths, code inputs and the checks that run
 # when the workflow loads, before any job.
 from snakemake.exceptions import WorkflowError
-from vrgan.cohort.export import check_demo_settings, check_export, export_paths
+from vrgan.cohort.export import (
+    check_demo_settings,
+    check_export,
+    export_paths,
+    file_digest,
+)
 from vrgan.cohort.ingest import export_tree_digest
 from vrgan.cohort.pft import PftChecks
 from vrgan.cohort.privacy import (
@@ -37,14 +42,14 @@ def synth_outputs():
     return [f"{SYNTH_EXPORT}/truth", f"{SYNTH_EXPORT}/figure_subjects.png"]
 
 
-def cohort_export_input(*kinds):
-    """Inputs standing for the export: the demo's truth summary (links the DAG to rule
-    synth_export), or the user's files."""
+def cohort_export_input():
+    """The input standing for the export: the demo's truth summary (links the DAG to rule
+    synth_export). A user's export is no input: Snakemake would print its paths; its files
+    are params instead, with the fingerprints (COHORT_EXPORT_FINGERPRINTS) that rerun a stage
+    when what it reads changes."""
     if COHORT["source"] == "demo":
         return [DEMO_TRUTH]
-    files = {"dicom": COHORT_EXPORT.dicom_dir, "pft": COHORT_EXPORT.pft_csv}
-    files["transplants"] = COHORT_EXPORT.transplants_csv
-    return [str(files[kind]) for kind in kinds if files[kind] is not None]
+    return []
 
 
 if COHORT is not None:
@@ -52,14 +57,19 @@ if COHORT is not None:
         COHORT_EXPORT = export_paths(COHORT)
         PftChecks.from_settings(COHORT)  # date format and litre ranges
         check_demo_settings(COHORT)
-        # the ingest's param: a file added, removed or changed anywhere under dicom_dir reruns it
-        # (the demo's dicom/ is a rule output, rerun by its own rule)
-        COHORT_EXPORT_TREE = None
+        # params of the stages that read the export: a file added, removed or changed anywhere
+        # under dicom_dir reruns the ingest, a changed PFT or transplant table its stage (the
+        # demo export is made by rule synth_export, whose outputs are the inputs)
+        COHORT_EXPORT_FINGERPRINTS = dict.fromkeys(("dicom", "pft", "transplants"))
         if COHORT["source"] == "export":
             check_export(
                 COHORT_EXPORT, COHORT["pft_columns"], COHORT["transplant_columns"]
             )
-            COHORT_EXPORT_TREE = export_tree_digest(COHORT_EXPORT.dicom_dir)
+            COHORT_EXPORT_FINGERPRINTS = {
+                "dicom": export_tree_digest(COHORT_EXPORT.dicom_dir),
+                "pft": file_digest(COHORT_EXPORT.pft_csv),
+                "transplants": file_digest(COHORT_EXPORT.transplants_csv),
+            }
         check_key_location(COHORT["privacy"]["key_file"], "results")
         COHORT_KEY_FINGERPRINT = key_fingerprint(
             load_key_fitting_results(

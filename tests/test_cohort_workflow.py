@@ -26,6 +26,7 @@ TARGETS = [
     "results/cohort/pairs.parquet",
     "results/cohort/splits.csv",
 ]
+ROOT_NAME = "export ZQROOT DOE^JANE"  # searched for in results/, the logs and the terminal
 STAGES = ["cohort_ingest", "cohort_pft", "cohort_match", "cohort_filter", "cohort_split", "cohort_flow"]
 pytestmark = pytest.mark.workflow
 
@@ -52,7 +53,7 @@ def make_workdir(tmp: Path, export_root: Path | None, synth: dict | None = None,
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cohort_workflow")
-    export = build_hostile_export(tmp / "export")
+    export = build_hostile_export(tmp / ROOT_NAME)  # the export's own folder is named after a patient
     work = make_workdir(tmp, export.root)
     done = snakemake(work, *TARGETS)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -101,9 +102,10 @@ def test_every_file_has_a_row_and_the_cohort_images_load(run):
 
 def test_no_identifier_or_true_date_reaches_results_or_logs(run):
     """On the hostile export (``build_hostile_export``): PHI in folder names and free-text tags,
-    a Latin-1 file name, zero-led UIDs, a burned-in annotation, broken and looping links."""
+    a Latin-1 file name, zero-led UIDs, a burned-in annotation, broken and looping links; the
+    export's own folder (the configured paths) named after a patient."""
     export, work, done = run
-    needles = set(export.secrets) | {"19230405"}
+    needles = set(export.secrets) | {"19230405", "ZQROOT"}
     needles |= {d.strftime("%Y%m%d") for d in export.true_dates} | {d.isoformat() for d in export.true_dates}
     key_hex = (work / ".vrgan-key").read_text().strip()
     needles.add(key_hex)

@@ -15,6 +15,7 @@ from vrgan.artefacts import save_gif
 from vrgan.figures import progression_frames
 from vrgan.provenance import git_state, key_order_free, machine, to_yaml
 from vrgan.report import (
+    HIDDEN_PATH,
     agreement_table,
     comparison_table,
     findings,
@@ -240,8 +241,12 @@ def test_the_summary_handles_a_missing_phantom_truth_and_no_git():
 def test_the_summary_of_an_export_without_the_toy_study_has_no_toy_column():
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["studies"] = ["xray"]
+    config["cohort"] |= {"source": "export", "dicom_dir": "/data/PIDZQ MUELLER^HANS/dicom", "pft_csv": "/data/p.csv"}
     text = render_summary({"xray_summary": xray_summary()}, config, provenance())
     assert "No toy rows: `studies` does not list toy." in text and "exact (rendered squares)" not in text
+    block = yaml.safe_load(text.split("```yaml\n")[1].split("```")[0])
+    assert "MUELLER" not in text and block["cohort"]["dicom_dir"] == block["cohort"]["pft_csv"] == HIDDEN_PATH
+    assert block["cohort"]["transplants_csv"] is None and block["cohort"]["source"] == "export"
     scale = text.split("Scale of this run against the paper's")[1].split("\n\n")[1]
     assert scale.splitlines()[0] == "| setting | paper toy | paper x-ray | ours x-ray |"
 

@@ -235,6 +235,21 @@ def versions_table(recorded: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["package", "version", "recorded by"])
 
 
+#: The config values that are paths of a user's export: a folder may be named after a patient.
+EXPORT_PATH_KEYS = ("dicom_dir", "pft_csv", "transplants_csv")
+HIDDEN_PATH = "<a path of your export: not shown>"
+
+
+def shown_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The config as the report shows it: with ``cohort.source`` export, the export's paths
+    (:data:`EXPORT_PATH_KEYS`, when set) replaced by :data:`HIDDEN_PATH`; otherwise unchanged."""
+    shown = dict(config)
+    cohort = config.get("cohort")
+    if isinstance(cohort, Mapping) and cohort.get("source") == "export":
+        shown["cohort"] = {k: HIDDEN_PATH if k in EXPORT_PATH_KEYS and v is not None else v for k, v in cohort.items()}
+    return shown
+
+
 def _section(title: str, *parts: str) -> str:
     return f"## {title}\n\n" + "\n".join(part for part in parts if part) + "\n"
 
@@ -381,7 +396,7 @@ def _provenance_section(inputs: Mapping[str, Any], config: Mapping[str, Any], pr
         "Package versions, as recorded by each stage's summary in its own environment:\n",
         markdown_table(versions_table(recorded)),
         "The exact config of this run:\n",
-        "```yaml\n" + to_yaml(config) + "```\n",
+        "```yaml\n" + to_yaml(shown_config(config)) + "```\n",
     )
 
 

@@ -7,6 +7,7 @@ optional CSV of lung-transplant patients. The demo export is ``results/demo_expo
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from collections.abc import Mapping
@@ -54,6 +55,18 @@ def export_paths(cohort: Mapping[str, Any], demo_export: str | os.PathLike[str] 
             raise ValueError(f"cohort.{key} must be set when cohort.source is 'export'")
     transplants = cohort.get("transplants_csv")
     return ExportPaths(Path(cohort["dicom_dir"]), Path(cohort["pft_csv"]), Path(transplants) if transplants else None)
+
+
+def file_digest(path: str | os.PathLike[str] | None) -> str | None:
+    """SHA-256 of a file's bytes (None for no file): a param that reruns the rule reading the
+    file when, and only when, its content changes, without naming the file's path."""
+    if path is None:
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def read_csv_text(path: str | os.PathLike[str], what: str, **kwargs: Any) -> pd.DataFrame:
