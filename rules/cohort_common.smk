@@ -2,7 +2,7 @@
 # when the workflow loads, before any job.
 from snakemake.exceptions import WorkflowError
 from vrgan.cohort.export import check_demo_settings, check_export, export_paths
-from vrgan.cohort.ingest import export_tree_digest
+from vrgan.cohort.export_tree import export_tree_digest
 from vrgan.cohort.pft import PftChecks
 from vrgan.cohort.privacy import (
     check_key_location,
