@@ -1,10 +1,15 @@
-"""vrgan.lazy: a package's stub exports, imported on first use."""
+"""vrgan.lazy: a package's stub exports, imported on first use; and the vrgan packages' stubs."""
 
+import ast
 import importlib
 import sys
+from pathlib import Path
 
 import pytest
 
+from vrgan.lazy import stub_exports
+
+REPO = Path(__file__).resolve().parents[1]
 INIT = "from vrgan.lazy import attach_stub\n\n__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)\n"
 
 
@@ -70,3 +75,23 @@ def test_a_stub_without_its_exports_stops_the_import(package, stub, message):
     with pytest.raises(ValueError, match=message):
         importlib.import_module("lazypkg")
 
+
+STUBS = sorted(REPO.glob("vrgan/**/__init__.pyi"))
+
+
+def test_every_vrgan_package_exports_through_its_stub_and_imports_nothing_else():
+    assert {s.parent for s in STUBS} == {p.parent for p in REPO.glob("vrgan/*/__init__.py")}
+    for stub in STUBS:
+        tree = ast.parse((stub.parent / "__init__.py").read_text())
+        imports = [ast.unparse(n) for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+        assert imports == ["from vrgan.lazy import attach_stub"], stub
+
+
+@pytest.mark.parametrize("stub", STUBS, ids=lambda s: s.parent.name)
+def test_each_export_of_a_vrgan_package_is_the_object_its_module_defines(stub):
+    name = stub.parent.relative_to(REPO).as_posix().replace("/", ".")
+    package = importlib.import_module(name)
+    exports = stub_exports(stub, name)
+    assert package.__all__ == list(exports)
+    for export, (module, attribute) in exports.items():
+        assert getattr(package, export) is getattr(importlib.import_module(module), attribute), export
