@@ -7,7 +7,7 @@ from vrgan.cohort.export import (
     export_paths,
     file_digest,
 )
-from vrgan.cohort.ingest import export_tree_digest
+from vrgan.cohort.export_tree import export_tree_digest
 from vrgan.cohort.pft import PftChecks
 from vrgan.cohort.privacy import (
     check_key_location,

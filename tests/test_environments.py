@@ -7,36 +7,15 @@ check runs the script's imports in a Python where every other pyproject distribu
 """
 
 import json
-import re
-import tomllib
-from importlib import metadata
 from pathlib import Path
 
 import pytest
 import yaml
-from packaging.requirements import Requirement
+from packages import BLOCKER, CORE, EXTRAS, PYPROJECT, blocked_modules, pins
 from workflow import REPO, copy_workflow, run_json_program, workflow_rules
 
 GROUPS = {"data": [], "imaging": ["imaging"], "torch": ["torch"]}
 ENVS = REPO / "envs"
-
-
-def name_of(requirement: str) -> str:
-    return re.split(r"[=<>!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
-
-
-def pins(requirements: list[str]) -> dict[str, str]:
-    found = {}
-    for requirement in requirements:
-        name, sep, version = requirement.partition("==")
-        assert sep, f"{requirement!r} is not pinned with =="
-        found[name_of(name)] = version.strip()
-    return found
-
-
-PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-CORE = pins(PYPROJECT["dependencies"])
-EXTRAS = {extra: pins(requirements) for extra, requirements in PYPROJECT["optional-dependencies"].items()}
 
 
 def env(group: str) -> dict:
@@ -93,36 +72,10 @@ def test_every_rule_runs_a_script_in_an_existing_env(rules):
         assert conda.parent == work / "envs" and conda.stem in GROUPS and conda.is_file(), (name, conda)
 
 
-def blocked_modules(group: str) -> list[str]:
-    """Top-level modules of the pyproject distributions that envs/<group>.yaml does not bring."""
-    allowed, todo = set(), list(pins(pip_list(group)))
-    while todo:  # an env's packages bring their own requirements
-        name = todo.pop()
-        if name in allowed:
-            continue
-        allowed.add(name)
-        for requirement in map(Requirement, metadata.requires(name) or []):
-            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-                todo.append(name_of(requirement.name))
-    every = set(CORE).union(*EXTRAS.values())
-    modules = metadata.packages_distributions()
-    return sorted(
-        module
-        for module, distributions in modules.items()
-        if any(name_of(d) in every - allowed for d in distributions) and not module.startswith("_")
-    )
-
-
-BLOCKING_PROGRAM = r"""
-import ast, importlib.abc, json, sys
+BLOCKING_PROGRAM = BLOCKER + r"""
+import ast, json
 blocked, group, scripts = json.loads(sys.argv[1])
-
-class NotInEnv(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in blocked:
-            raise ModuleNotFoundError(f"{name} is not in envs/{group}.yaml")
-
-sys.meta_path.insert(0, NotInEnv())
+block(blocked, f"is not in envs/{group}.yaml")
 failures = {}
 for script in scripts:
     tree = ast.parse(open(script).read())
@@ -140,7 +93,7 @@ def test_each_rules_script_imports_with_only_its_envs_packages(rules, group):
     by_rule, work = rules
     scripts = sorted({r["script"] for r in by_rule.values() if Path(r["conda"]).stem == group})
     assert scripts, f"no rule uses envs/{group}.yaml"
-    blocked = blocked_modules(group)
+    blocked = blocked_modules(pins(pip_list(group)))
     if group != "torch":
         assert "torch" in blocked
     assert run_json_program(BLOCKING_PROGRAM, json.dumps([blocked, group, scripts]), work, "FAILURES=") == {}

@@ -1,8 +1,8 @@
-"""export_tree_digest: the ingest's fingerprint of the export tree (vrgan.cohort.ingest)."""
+"""export_tree_digest: the ingest's fingerprint of the export tree (vrgan.cohort.export_tree)."""
 
 import os
 
-from vrgan.cohort.ingest import export_tree_digest
+from vrgan.cohort.export_tree import export_tree_digest
 
 
 def test_the_digest_follows_every_file_below_the_export_and_nothing_else(tmp_path):

@@ -56,3 +56,37 @@ def test_the_training_script_uses_the_training_modules_and_metrics():
     used = modules_used_by(repo / "workflow_scripts" / "train.py", repo)
     assert {"vrgan/training/loop.py", "vrgan/models/unet.py", "vrgan/metrics.py", "vrgan/artefacts.py"} <= set(used)
     assert not [m for m in used if m.startswith(("vrgan/cohort/", "vrgan/xray/"))]
+
+
+@pytest.fixture
+def lazy(fake):
+    """``pkg.lazy``: a package whose __init__.py imports nothing but the loader, its exports
+    declared by its stub (vrgan.lazy)."""
+    return write(
+        fake,
+        {
+            "pkg/loader.py": "",
+            "pkg/lazy/__init__.py": "from pkg.loader import attach_stub\n__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)\n",
+            "pkg/lazy/__init__.pyi": "from .maps import load_maps\nfrom .figure import draw\n__all__ = ['load_maps', 'draw']\n",
+            "pkg/lazy/maps.py": "from ..base import np\n",
+            "pkg/lazy/figure.py": "import matplotlib\n",
+            "lazy_script.py": "from pkg.lazy import load_maps\n",
+        },
+    )
+
+
+def test_a_name_from_a_lazy_package_is_traced_through_its_stub(lazy):
+    # without the stub, the name would seem defined in the __init__.py and maps.py would be lost
+    assert modules_used_by(lazy / "lazy_script.py", lazy, "pkg") == ["pkg/base.py", "pkg/lazy/maps.py"]
+
+
+def test_the_lazy_package_object_uses_every_module_of_its_stub(lazy):
+    write(lazy, {"other.py": "from pkg import lazy\n"})
+    used = modules_used_by(lazy / "other.py", lazy, "pkg")
+    assert used == ["pkg/base.py", "pkg/lazy/__init__.py", "pkg/lazy/figure.py", "pkg/lazy/maps.py", "pkg/loader.py"]
+
+
+def test_a_stub_naming_a_missing_module_is_named(lazy):
+    write(lazy, {"pkg/lazy/__init__.pyi": "from .nowhere import load_maps\n__all__ = ['load_maps']\n"})
+    with pytest.raises(ValueError, match=r"no module pkg\.lazy\.nowhere"):
+        modules_used_by(lazy / "lazy_script.py", lazy, "pkg")

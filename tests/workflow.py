@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from packages import BLOCKER
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW_FILES = ("Snakefile", "config.yaml", "rules", "workflow_scripts", "schemas", "envs", "vrgan", "report", "profiles")
@@ -64,15 +65,29 @@ def write_config(work: Path, config: dict) -> None:
 
 def snakemake(work: Path, *args: str, cores: int = 2, timeout: int = 1200) -> subprocess.CompletedProcess:
     """``python -m snakemake --cores N ARGS`` in ``work``, importing the copied ``vrgan``."""
+    return _python_in(work, ["-m", "snakemake", "--cores", str(cores), *args], timeout)
+
+
+_BLOCKING_PROGRAM = BLOCKER + r"""
+block(sys.argv[1].split(","), "is not installed here (blocked by the test)")
+from snakemake.cli import main
+
+sys.argv = ["snakemake", *sys.argv[2:]]
+main()
+"""
+
+
+def snakemake_without(work: Path, blocked: list[str], *args: str, cores: int = 2, timeout: int = 1200) -> subprocess.CompletedProcess:
+    """``snakemake`` as in :func:`snakemake`, in a process where importing any of the ``blocked``
+    top-level modules fails as if it were not installed (a machine that only drives the
+    workflow); each attempt is written to stderr as ``BLOCKED IMPORT name`` (packages.BLOCKER)."""
+    return _python_in(work, ["-c", _BLOCKING_PROGRAM, ",".join(blocked), "--cores", str(cores), *args], timeout)
+
+
+def _python_in(work: Path, args: list[str], timeout: int) -> subprocess.CompletedProcess:
+    """``python ARGS`` in ``work``, with ``work`` on PYTHONPATH (the copied ``vrgan``); output captured."""
     env = {**os.environ, "PYTHONPATH": str(work)}
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", str(cores), *args],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return subprocess.run([sys.executable, *args], cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 _RULES_PROGRAM = r"""
@@ -142,14 +157,7 @@ def tiny_study(folder: Path) -> Path:
 def run_json_program(program: str, argument: str, work: Path, prefix: str):
     """Run ``python -c program argument`` in ``work`` (on ``PYTHONPATH``) and return the JSON that
     the program prints after ``prefix`` on a line of its own; assert that it ran cleanly."""
-    done = subprocess.run(
-        [sys.executable, "-c", program, argument],
-        cwd=work,
-        env={**os.environ, "PYTHONPATH": str(work)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = _python_in(work, ["-c", program, argument], timeout=300)
     line = next((line for line in done.stdout.splitlines() if line.startswith(prefix)), None)
     assert done.returncode == 0 and line, (done.stdout + done.stderr)[-3000:]
     return json.loads(line.removeprefix(prefix))

@@ -8,7 +8,11 @@ use are followed transitively. A name imported from a package (``from vrgan.xray
 load_maps``) is traced through the package's ``__init__.py`` to the module that defines it
 (``vrgan/xray/ground_truth.py``): re-exporting a name does not make the stage depend on every
 sibling module the ``__init__.py`` imports, so editing ``vrgan/xray/figure.py`` does not re-run the
-registration. Imports under ``if TYPE_CHECKING:`` do not count. Nothing is imported or executed.
+registration. A package that exports its names lazily (``vrgan.lazy``: its ``__init__.py`` imports
+nothing, its stub ``__init__.pyi`` says where each name comes from) is read through its stub: its
+names are traced the same way, and using the package object itself uses every module of the stub,
+as it would use every module an eager ``__init__.py`` imports. Imports under ``if TYPE_CHECKING:``
+do not count. Nothing is imported or executed.
 """
 
 from __future__ import annotations
@@ -99,7 +103,7 @@ class _Graph:
         else:
             current_package = name if file.name == "__init__.py" else name.rpartition(".")[0]
         used: set[str] = set()
-        for node in _runtime_imports(_parse(file)):
+        for node in _imports_of(file):
             if isinstance(node, ast.Import):
                 used |= {alias.name for alias in node.names if self._inside(alias.name)}
                 continue
@@ -121,8 +125,7 @@ class _Graph:
             return {f"{source}.{name}"}
         if not self.is_package(source):
             return {source}
-        init = self.file_of(source)
-        for node in _runtime_imports(_parse(init)):
+        for node in _imports_of(self.file_of(source)):
             if isinstance(node, ast.ImportFrom):
                 for alias in node.names:
                     if (alias.asname or alias.name) == name:
@@ -142,6 +145,17 @@ def _parse_cached(path: str, mtime_ns: int) -> ast.Module:
 
 def _parse(file: Path) -> ast.Module:
     return _parse_cached(str(file), file.stat().st_mtime_ns)
+
+
+def _imports_of(file: Path) -> list[ast.Import | ast.ImportFrom]:
+    """The imports that run with ``file``; for a package's ``__init__.py`` with a stub
+    ``__init__.pyi`` beside it, also every import of the stub: the names it imports are imported
+    on first use (``vrgan.lazy``), so they are the package's exports as surely as eager ones."""
+    found = _runtime_imports(_parse(file))
+    stub = file.with_suffix(".pyi")
+    if file.name == "__init__.py" and stub.is_file():
+        found += _runtime_imports(_parse(stub))
+    return found
 
 
 def _absolute(node: ast.ImportFrom, current_package: str) -> str:

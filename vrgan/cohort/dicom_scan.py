@@ -10,7 +10,6 @@ in a record; messages are built from fixed texts and UIDs of SOP classes / trans
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import logging
 import os
 import warnings
@@ -22,6 +21,7 @@ from pydicom.errors import InvalidDicomError
 from pydicom.pixels import get_decoder
 from pydicom.uid import UID
 
+from .export_tree import os_error_name
 from .privacy import Pseudonymizer
 from .reasons import OK
 from .views import resolve_view
@@ -40,11 +40,6 @@ _DEFER = 1024  # bytes: larger values (the pixel data) are not read in the heade
 #: What ``scan_file`` does with an image whose BurnedInAnnotation (0028,0301) is absent or
 #: empty (``cohort.burned_in_annotation``); ``YES`` is always rejected.
 BURNED_IN_POLICIES = ("accept_absent", "reject_absent")
-
-
-def os_error_name(err: OSError) -> str:
-    """The symbolic name of an OS error (``ENOENT``), never its text, which names the path."""
-    return errno.errorcode.get(err.errno or 0, type(err).__name__)
 
 
 def quiet_pydicom_logger() -> None:

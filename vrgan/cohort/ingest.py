@@ -1,20 +1,18 @@
 """Ingest stage: every entry under the DICOM folder -> one row of ``ingest.parquet``.
 
-The folder is walked following links (``walk_export``); entries that cannot be read get a
-row with their reason. Two passes, both parallel over processes (``concurrent.futures``): a
-header pass that classifies every file (``dicom_scan.scan_file``), then a decode pass over the
-accepted files that fills the image cache shards (``image_cache.write_shard``). Between them
-the rejected fraction is checked (duplicates known from the headers counted), so a bad export
-stops before the slow part; duplicates are marked after the decode pass, among the copies
-that decoded.
+The folder is walked following links (``export_tree.walk_export``); entries that cannot be read
+get a row with their reason. Two passes, both parallel over processes (``concurrent.futures``):
+a header pass that classifies every file (``dicom_scan.scan_file``), then a decode pass over
+the accepted files that fills the image cache shards (``image_cache.write_shard``). Between
+them the rejected fraction is checked (duplicates known from the headers counted), so a bad
+export stops before the slow part; duplicates are marked after the decode pass, among the
+copies that decoded.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-import stat
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -25,7 +23,10 @@ from tqdm import tqdm
 
 from vrgan.artefacts import write_table
 
-from .dicom_scan import os_error_name, quiet_pydicom_logger, scan_file
+from .dicom_scan import quiet_pydicom_logger, scan_file
+# the walk lives in a module without pydicom (the workflow fingerprints the tree when it loads);
+# list_files, export_tree_digest and WORKFLOW_MARKERS stay importable from here
+from .export_tree import WORKFLOW_MARKERS, export_tree_digest, list_files, walk_export  # noqa: F401
 from .image_cache import INDEX_COLUMNS, INDEX_NAME, ShardItem, plan_shards, write_shard
 from .pixels import IntensityInfo
 from .privacy import Pseudonymizer
@@ -78,126 +79,6 @@ INGEST_COLUMNS = [
 
 class TooManyRejected(RuntimeError):
     """More than the allowed fraction of files was rejected."""
-
-
-#: Files that a workflow manager writes into a folder it made; they are not part of the export.
-#: Snakemake keeps the modification time of a ``directory()`` output in ``.snakemake_timestamp``
-#: at its top (the demo export's ``dicom/`` is one). Only that exact path is skipped, and logged.
-WORKFLOW_MARKERS = (".snakemake_timestamp",)
-
-
-def walk_export(dicom_dir: str | os.PathLike[str]) -> tuple[list[str], list[tuple[str, str, str]]]:
-    """Every entry reachable below ``dicom_dir``: the regular files, and the entries that cannot be read.
-
-    Symbolic links are followed; each folder (by device and inode) is walked once, folders
-    reached without a link first, so a loop or a second link to a folder cannot list its files
-    twice. Nothing is skipped silently: a folder that cannot be listed, a broken link, a link
-    to a folder already walked, and anything that is not a regular file or folder is a problem
-    entry. Only a workflow marker at the top (``WORKFLOW_MARKERS``) is left out, and logged.
-
-    Parameters
-    ----------
-    dicom_dir : path-like
-        The export's DICOM folder.
-
-    Returns
-    -------
-    files : list of str
-        Sorted POSIX paths relative to ``dicom_dir`` (a name that is not valid UTF-8 keeps its
-        bytes as lone surrogates, as ``os.fsdecode`` gives it).
-    problems : list of (str, str, str)
-        ``(relative path, reason code, message)``, sorted by path. Messages name the OS error
-        (``ENOENT``, ``EACCES``, ...), never a path.
-    """
-    root = os.fspath(dicom_dir)
-    files: list[str] = []
-    problems: list[tuple[str, str, str]] = []
-    seen = {_folder_id(os.stat(root))}
-    folders: list[tuple[str, str]] = [("", root)]  # walked first
-    links: list[tuple[str, str]] = []  # symbolic links to folders, walked after every plain folder
-    while folders or links:
-        if not folders:
-            rel, path = links.pop(0)
-            try:
-                ident = _folder_id(os.stat(path))
-            except OSError as err:
-                problems.append((rel, "unreadable", f"folder link cannot be followed ({os_error_name(err)})"))
-                continue
-            if ident in seen:
-                problems.append((rel, "repeated_folder", "link to a folder already listed; its files are listed once"))
-                continue
-            seen.add(ident)
-            folders.append((rel, path))
-        rel, path = folders.pop()
-        try:
-            with os.scandir(path) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as err:
-            problems.append((rel or ".", "unreadable", f"folder cannot be listed ({os_error_name(err)})"))
-            continue
-        for entry in entries:
-            child = f"{rel}/{entry.name}" if rel else entry.name
-            is_link = False
-            try:
-                is_link = entry.is_symlink()
-                info = os.stat(entry.path)  # follows links
-            except OSError as err:
-                what = "broken link" if is_link else "entry cannot be read"
-                problems.append((child, "unreadable", f"{what} ({os_error_name(err)})"))
-                continue
-            if stat.S_ISDIR(info.st_mode):
-                if is_link:
-                    links.append((child, entry.path))
-                elif _folder_id(info) in seen:
-                    problems.append((child, "repeated_folder", "folder already listed; its files are listed once"))
-                else:
-                    seen.add(_folder_id(info))
-                    folders.append((child, entry.path))
-            elif stat.S_ISREG(info.st_mode):
-                files.append(child)
-            else:
-                problems.append((child, "unreadable", "not a regular file (a device, pipe or socket)"))
-    skipped = sorted(set(files) & set(WORKFLOW_MARKERS))
-    if skipped:
-        log.info("skipped workflow marker file(s) %s: not part of the export", ", ".join(skipped))
-    return sorted(set(files) - set(skipped)), sorted(problems)
-
-
-def list_files(dicom_dir: str | os.PathLike[str]) -> list[str]:
-    """The regular files of ``walk_export``: sorted POSIX paths relative to ``dicom_dir``."""
-    return walk_export(dicom_dir)[0]
-
-
-def export_tree_digest(dicom_dir: str | os.PathLike[str]) -> str:
-    """A fingerprint of what lies below ``dicom_dir``: every entry of ``walk_export`` with the
-    size and modification time of each file.
-
-    The ingest's parameter in the workflow, so that adding, removing, replacing or touching a file
-    anywhere in the tree reruns the ingest and what depends on it, and an unchanged tree reruns
-    nothing (a folder's own time stamp changes only when its direct entries do). Costs one walk
-    and one ``stat`` per file when the workflow loads; reads no file.
-
-    Returns
-    -------
-    str
-        A SHA-256 hex digest (no path or name of the export can be read back from it).
-    """
-    files, problems = walk_export(dicom_dir)
-    digest = hashlib.sha256()
-    for rel in files:
-        try:
-            info = os.stat(os.path.join(dicom_dir, rel))
-            facts = f"{info.st_size}:{info.st_mtime_ns}"
-        except OSError as err:  # vanished since the walk: the ingest will say so
-            facts = os_error_name(err)
-        digest.update(f"F\0{rel}\0{facts}\n".encode("utf-8", "surrogateescape"))
-    for rel, reason, message in problems:
-        digest.update(f"P\0{rel}\0{reason}\0{message}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
-
-
-def _folder_id(info: os.stat_result) -> tuple[int, int]:
-    return info.st_dev, info.st_ino
 
 
 def _scan_chunk(args: tuple[str, list[str], Pseudonymizer, str]) -> list[dict[str, Any]]:

@@ -1,6 +1,8 @@
 """Networks of VR-GAN and VA-GAN: the U-Net generator and the ResNet-18 regressor / critic."""
 
-from vrgan.models.resnet import ResNetHead, load_weights, resolve_freeze_bn
-from vrgan.models.unet import UNetGenerator, condition_planes
+# The exports (listed in __init__.pyi) are imported on first use: importing one module of the
+# package, as the workflow's Snakefile does, does not import the others and their torch,
+# pydicom or matplotlib (vrgan.lazy).
+from vrgan.lazy import attach_stub
 
-__all__ = ["ResNetHead", "UNetGenerator", "condition_planes", "load_weights", "resolve_freeze_bn"]
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)

@@ -10,7 +10,9 @@ Modules: ``anatomy`` (per-subject parameters), ``layers`` and ``phantom`` (rende
 ``figure``.
 """
 
-from vrgan.synth.export import write_export
-from vrgan.synth.truth import SynthTruth, load_truth, render_exam_truth, render_pair_truth
+# The exports (listed in __init__.pyi) are imported on first use: importing one module of the
+# package, as the workflow's Snakefile does, does not import the others and their torch,
+# pydicom or matplotlib (vrgan.lazy).
+from vrgan.lazy import attach_stub
 
-__all__ = ["write_export", "SynthTruth", "load_truth", "render_exam_truth", "render_pair_truth"]
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)

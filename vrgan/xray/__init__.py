@@ -13,26 +13,9 @@ Figs. 4 and 5 of the trained generators are drawn by ``vrgan.attribution`` (it n
 the imaging environment of these stages does not have).
 """
 
-from .datasets import PAIR_FILES, build_pair_set, build_training_set, write_npz
-from .figure import draw_registration_figure
-from .ground_truth import load_maps, pair_ids, register_cohort_pairs, save_maps
-from .preprocessed import PreprocessedImages, preprocess_cohort_images
-from .truth_maps import compare_ground_truths, link_pairs_to_truth, render_truth_maps, summarize_agreement
+# The exports (listed in __init__.pyi) are imported on first use: importing one module of the
+# package, as the workflow's Snakefile does, does not import the others and their torch,
+# pydicom or matplotlib (vrgan.lazy).
+from vrgan.lazy import attach_stub
 
-__all__ = [
-    "PAIR_FILES",
-    "PreprocessedImages",
-    "build_pair_set",
-    "build_training_set",
-    "compare_ground_truths",
-    "draw_registration_figure",
-    "link_pairs_to_truth",
-    "load_maps",
-    "pair_ids",
-    "preprocess_cohort_images",
-    "register_cohort_pairs",
-    "render_truth_maps",
-    "save_maps",
-    "summarize_agreement",
-    "write_npz",
-]
+__getattr__, __dir__, __all__ = attach_stub(__name__, __file__)
