@@ -1,5 +1,6 @@
 # Cohort stages (paper section 3.2): DICOM ingest, PFT table, matching within a window,
 # PA/transplant filters, subject split and pairs, cohort flow. Logic: vrgan/cohort.
+# Local rules (rules/common.smk): every step after the ingest (tables only).
 
 
 include: "cohort_common.smk"
@@ -43,6 +44,7 @@ if COHORT is not None:
             summary=f"{COHORT_DIR}/pft.json",
         log:
             f"{COHORT_LOGS}/pft.log",
+        localrule: True
         conda:
             "../envs/imaging.yaml"
         params:
@@ -75,6 +77,7 @@ if COHORT is not None:
             summary=f"{COHORT_DIR}/matches.json",
         log:
             f"{COHORT_LOGS}/match.log",
+        localrule: True
         conda:
             "../envs/imaging.yaml"
         params:
@@ -94,6 +97,7 @@ if COHORT is not None:
             summary=f"{COHORT_DIR}/cohort.json",
         log:
             f"{COHORT_LOGS}/filter.log",
+        localrule: True
         conda:
             "../envs/imaging.yaml"
         params:
@@ -118,6 +122,7 @@ if COHORT is not None:
             summary=f"{COHORT_DIR}/splits.json",
         log:
             f"{COHORT_LOGS}/split.log",
+        localrule: True
         conda:
             "../envs/imaging.yaml"
         params:
@@ -152,6 +157,7 @@ if COHORT is not None:
             summary=f"{COHORT_DIR}/flow.json",
         log:
             f"{COHORT_LOGS}/flow.log",
+        localrule: True
         conda:
             "../envs/imaging.yaml"
         script:
@@ -176,6 +182,7 @@ if COHORT is not None:
             ),
         log:
             f"{COHORT_LOGS}/flow_vs_truth.log",
+        localrule: True
         conda:
             "../envs/imaging.yaml"
         params:
