@@ -4,7 +4,8 @@
 # images, the report, the cohort's table steps, the toy's paper floor): on a cluster they run in
 # the main Snakemake process on the login node, since a queued job would wait far longer than it
 # works. Data, ingest, preprocessing, registration, training, evaluation and the baselines (the
-# whole test set in memory, GBs at the paper's scale) stay cluster jobs (profiles/slurm).
+# whole test set scored at once: about 18 GB on the toy at the paper's scale) stay cluster jobs
+# (profiles/slurm).
 import os
 
 from vrgan.imports import modules_used_by
