@@ -1,5 +1,6 @@
 # Cohort stages (paper section 3.2): DICOM ingest, PFT table, matching within a window,
 # PA/transplant filters, subject split and pairs, cohort flow. Logic: vrgan/cohort.
+# Local rules (rules/common.smk): every step after the ingest (tables only).
 
 
 include: "cohort_common.smk"
@@ -43,6 +44,7 @@ if COHORT is not None:
             summary=f"{COHORT_DIR}/pft.json",
         log:
             f"{COHORT_LOGS}/pft.log",
+        localrule: True
         conda:
             "../envs/imaging.yaml"
         params:
@@ -76,6 +78,7 @@ if COHORT is not None:
             summary=f"{COHORT_DIR}/matches.json",
         log:
             f"{COHORT_LOGS}/match.log",
+        localrule: True
         conda:
             "../envs/imaging.yaml"
         params:
@@ -95,6 +98,7 @@ if COHORT is not None:
             summary=f"{COHORT_DIR}/cohort.json",
         log:
             f"{COHORT_LOGS}/filter.log",
+        localrule: True
         conda:
             "../envs/imaging.yaml"
         params:
@@ -120,6 +124,7 @@ if COHORT is not None:
             summary=f"{COHORT_DIR}/splits.json",
         log:
             f"{COHORT_LOGS}/split.log",
+        localrule: True
         conda:
             "../envs/imaging.yaml"
         params:
@@ -154,6 +159,7 @@ if COHORT is not None:
             summary=f"{COHORT_DIR}/flow.json",
         log:
             f"{COHORT_LOGS}/flow.log",
+        localrule: True
         conda:
             "../envs/imaging.yaml"
         script:
@@ -178,6 +184,7 @@ if COHORT is not None:
             ),
         log:
             f"{COHORT_LOGS}/flow_vs_truth.log",
+        localrule: True
         conda:
             "../envs/imaging.yaml"
         params:

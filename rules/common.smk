@@ -1,4 +1,11 @@
 # Helpers shared by the stage files. Keep small.
+#
+# `localrule: True` marks the rules of seconds on small inputs (summaries, figures of a few
+# images, the report, the cohort's table steps, the toy's paper floor): on a cluster they run in
+# the main Snakemake process on the login node, since a queued job would wait far longer than it
+# works. Data, ingest, preprocessing, registration, training, evaluation and the baselines (the
+# whole test set scored at once: about 18 GB on the toy at the paper's scale) stay cluster jobs
+# (profiles/slurm).
 import os
 
 from vrgan.imports import modules_used_by

@@ -1,6 +1,7 @@
 # The study's report (issue 6): results/report/summary.md, the paper's results table beside ours,
 # the cohort flow, the registration, the figures and the provenance (config, versions, commit);
-# results.csv holds the results table in numbers. Logic: vrgan/report.py.
+# results.csv holds the results table in numbers. Logic: vrgan/report.py. A local rule
+# (rules/common.smk).
 #
 # params: the whole config, since the report shows it in full: any config change reruns this
 # (cheap) rule, which follows every stage anyway. The commit and the snakemake version are params
@@ -25,6 +26,7 @@ rule report:
         ),
     log:
         f"{RESULTS}/logs/report.log",
+    localrule: True
     conda:
         "../envs/data.yaml"
     params:

@@ -1,5 +1,6 @@
 # Synthetic hospital export (issue 3): a PACS-like DICOM export with PFT tables and the truth
 # behind it, so the x-ray branch runs without private data and can be validated exactly.
+# Local rule (rules/common.smk): the figure.
 SYNTH_EXPORT = f"{RESULTS}/demo_export"
 
 
@@ -38,6 +39,7 @@ rule synth_figure:
         ),
     log:
         f"{RESULTS}/logs/synth_figure.log",
+    localrule: True
     conda:
         "../envs/imaging.yaml"
     params:

@@ -1,5 +1,6 @@
 # Toy study (paper section 3.1): squares whose size is the regression target, perfect ground truth.
 # data -> train (method x seed) -> evaluate on the test pairs -> summary and figure.
+# Local rules (rules/common.smk): the paper floor, summary and figure.
 TOY = f"{RESULTS}/toy"
 TOY_RUN = f"{TOY}/train/{{method}}/seed{{seed}}"
 
@@ -113,6 +114,7 @@ rule toy_paper_floor:
         f"{RESULTS}/logs/toy/paper_floor.log",
     benchmark:
         f"{RESULTS}/benchmarks/toy_paper_floor.tsv"
+    localrule: True
     conda:
         "../envs/data.yaml"
     resources:
@@ -158,6 +160,7 @@ rule toy_summary:
         ),
     log:
         f"{RESULTS}/logs/toy/summary.log",
+    localrule: True
     conda:
         "../envs/data.yaml"
     params:
@@ -183,6 +186,7 @@ rule toy_figure:
         ),
     log:
         f"{RESULTS}/logs/toy/figure.log",
+    localrule: True
     conda:
         "../envs/torch.yaml"
     params:

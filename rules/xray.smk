@@ -2,6 +2,7 @@
 # ground truth of the validation/test pairs and its figure, the phantom's true maps (demo
 # export only) and the datasets the trainer reads. Logic: vrgan/preprocessing.py,
 # vrgan/registration.py, vrgan/xray/. Needs the cohort stages (rules/cohort.smk).
+# Local rule (rules/common.smk): the registration figure.
 
 
 include: "xray_common.smk"
@@ -66,6 +67,7 @@ if XRAY is not None and COHORT is not None:
             ),
         log:
             f"{XRAY_LOGS}/registration_figure.log",
+        localrule: True
         conda:
             "../envs/imaging.yaml"
         params:

@@ -2,6 +2,7 @@
 # the test pairs against the registration ground truth (and the phantom's true Δx on the demo),
 # trivial baselines, summaries, the Fig. 4 / Fig. 5 figures and the progression animation. The same trainer, models and
 # adapters as the toy study (rules/toy.smk); data from rules/xray.smk (results/xray/data/).
+# Local rules (rules/common.smk): the summary, the figures and the animation.
 XRAY_RUN = f"{XRAY_DIR}/train/{{method}}/seed{{seed}}"
 XRAY_STUDY = "X-ray study"
 XRAY_PAIR_COLUMNS = ["pair_id", "y", "y_prime", "registration_status"]
@@ -124,6 +125,7 @@ if XRAY is not None and COHORT is not None:
             ),
         log:
             f"{XRAY_LOGS}/summary.log",
+        localrule: True
         conda:
             "../envs/torch.yaml"
         params:
@@ -154,6 +156,7 @@ if XRAY is not None and COHORT is not None:
             ),
         log:
             f"{XRAY_LOGS}/figures.log",
+        localrule: True
         conda:
             "../envs/torch.yaml"
         params:
@@ -177,6 +180,7 @@ if XRAY is not None and COHORT is not None:
             summary=f"{XRAY_DIR}/progression.json",
         log:
             f"{XRAY_LOGS}/progression.log",
+        localrule: True
         conda:
             "../envs/torch.yaml"
         params:
