@@ -150,11 +150,11 @@ def scale_table(config: Mapping[str, Any], data: Mapping[str, Mapping[str, Any] 
     Parameters
     ----------
     config : mapping
-        The workflow config: ``studies`` (default both) says which of ``toy`` and ``xray`` ran.
+        The workflow config: ``studies`` says which of ``toy`` and ``xray`` ran.
     data : mapping
         ``toy_data`` and ``xray_datasets``: the data stages' summaries (their ``counts``).
     """
-    studies = config.get("studies", ["toy", "xray"])
+    studies = config["studies"]
     table = pd.DataFrame({"setting": list(paper.SCALE), "paper toy": [toy for toy, _ in paper.SCALE.values()]})
     if "toy" in studies:
         table["ours toy"] = _our_scale(config["toy"], str(config["toy"]["data"]["size"]), data.get("toy_data"))
@@ -268,7 +268,7 @@ def _results_section(inputs: Mapping[str, Any], config: Mapping[str, Any]) -> st
     ]
     if summaries["xray_summary"] is not None and summaries["xray_summary_truth"] is None:
         parts.append("No phantom-truth row: the cohort is not the demo export, so there is no true Δx.\n")
-    studies = config.get("studies", ["toy", "xray"])
+    studies = config["studies"]
     if "xray" not in studies:
         parts.append("No x-ray rows: `studies` does not list xray.\n")
     elif config.get("xray") is None:

@@ -46,8 +46,14 @@ def walk_export(dicom_dir: str | os.PathLike[str]) -> tuple[list[str], list[tupl
         ``(relative path, reason code, message)``, sorted by path. Messages name the OS error
         (``ENOENT``, ``EACCES``, ...), never a path.
     """
+    files, problems = _walk(dicom_dir)
+    return sorted(files), problems
+
+
+def _walk(dicom_dir: str | os.PathLike[str]) -> tuple[dict[str, os.stat_result], list[tuple[str, str, str]]]:
+    """``walk_export``'s files with the ``os.stat`` the walk took of each (links followed), and its problems."""
     root = os.fspath(dicom_dir)
-    files: list[str] = []
+    files: dict[str, os.stat_result] = {}
     problems: list[tuple[str, str, str]] = []
     seen = {_folder_id(os.stat(root))}
     folders: list[tuple[str, str]] = [("", root)]  # walked first
@@ -91,13 +97,13 @@ def walk_export(dicom_dir: str | os.PathLike[str]) -> tuple[list[str], list[tupl
                     seen.add(_folder_id(info))
                     folders.append((child, entry.path))
             elif stat.S_ISREG(info.st_mode):
-                files.append(child)
+                files[child] = info
             else:
                 problems.append((child, "unreadable", "not a regular file (a device, pipe or socket)"))
     skipped = sorted(set(files) & set(WORKFLOW_MARKERS))
     if skipped:
         log.info("skipped workflow marker file(s) %s: not part of the export", ", ".join(skipped))
-    return sorted(set(files) - set(skipped)), sorted(problems)
+    return {rel: info for rel, info in files.items() if rel not in skipped}, sorted(problems)
 
 
 def list_files(dicom_dir: str | os.PathLike[str]) -> list[str]:
@@ -111,23 +117,19 @@ def export_tree_digest(dicom_dir: str | os.PathLike[str]) -> str:
 
     The ingest's parameter in the workflow, so that adding, removing, replacing or touching a file
     anywhere in the tree reruns the ingest and what depends on it, and an unchanged tree reruns
-    nothing (a folder's own time stamp changes only when its direct entries do). Costs one walk
-    and one ``stat`` per file when the workflow loads; reads no file.
+    nothing (a folder's own time stamp changes only when its direct entries do). Costs the walk
+    (one ``stat`` per entry) when the workflow loads; reads no file.
 
     Returns
     -------
     str
         A SHA-256 hex digest (no path or name of the export can be read back from it).
     """
-    files, problems = walk_export(dicom_dir)
+    files, problems = _walk(dicom_dir)
     digest = hashlib.sha256()
-    for rel in files:
-        try:
-            info = os.stat(os.path.join(dicom_dir, rel))
-            facts = f"{info.st_size}:{info.st_mtime_ns}"
-        except OSError as err:  # vanished since the walk: the ingest will say so
-            facts = os_error_name(err)
-        digest.update(f"F\0{rel}\0{facts}\n".encode("utf-8", "surrogateescape"))
+    for rel in sorted(files):
+        info = files[rel]
+        digest.update(f"F\0{rel}\0{info.st_size}:{info.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
     for rel, reason, message in problems:
         digest.update(f"P\0{rel}\0{reason}\0{message}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
