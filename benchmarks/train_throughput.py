@@ -80,6 +80,7 @@ def measure(method: str, args: argparse.Namespace, device: torch.device, dtype: 
         seed=0,
         batch_size=args.batch_size,
         generator=GeneratorSettings(args.base_channels, args.depth, 0.01),
+        regressor_width=args.regressor_width,
         # the steady-state schedule: 5 critic steps per generator step
         vagan=VAGANSettings(boost_first_generator_steps=0, boost_every=10**9),
         device=str(device),
@@ -110,6 +111,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=20)
     parser.add_argument("--base-channels", type=int, default=64)
     parser.add_argument("--depth", type=int, default=4)
+    parser.add_argument("--regressor-width", type=int, default=64, help="ResNet-18 first-stage width")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"])
     parser.add_argument("--iterations", type=int, default=3)

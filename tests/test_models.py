@@ -129,3 +129,33 @@ def test_regressor_input_scaling_as_published_normalises_x_as_it_is():
     assert not torch.allclose(unit(x), published(x))
     with pytest.raises(ValueError, match="input_scaling must be one of"):
         ResNetHead("none", input_scaling="zscore")
+
+
+def test_regressor_at_width_64_is_torchvisions_resnet18_value_for_value():
+    from torchvision.models import resnet18
+
+    torch.manual_seed(3)
+    ours = ResNetHead("none").net.state_dict()
+    torch.manual_seed(3)
+    theirs = resnet18(weights=None)
+    theirs.fc = torch.nn.Linear(512, 1)
+    theirs = theirs.state_dict()
+    assert list(ours) == list(theirs)
+    assert all(torch.equal(ours[key], theirs[key]) for key in theirs)
+
+
+def test_narrow_regressor_has_the_same_layers_with_fewer_channels():
+    wide, narrow = ResNetHead("none"), ResNetHead("none", width=16)
+    assert [k for k, _ in wide.named_parameters()] == [k for k, _ in narrow.named_parameters()]
+    assert narrow.net.fc.in_features == 128
+    n_wide = sum(p.numel() for p in wide.parameters())
+    n_narrow = sum(p.numel() for p in narrow.parameters())
+    assert n_narrow == pytest.approx(n_wide / 16, rel=0.01)
+    assert narrow(torch.randn(3, 1, 32, 32)).shape == (3,)
+
+
+def test_pretrained_weights_need_width_64(tmp_path):
+    path = tmp_path / "r.pt"
+    torch.save(ResNetHead("none").state_dict(), path)
+    with pytest.raises(ValueError, match="width 64 only, got width 32"):
+        ResNetHead(str(path), width=32)

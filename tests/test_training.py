@@ -312,6 +312,9 @@ def test_settings_round_trip_and_fingerprint():
     assert settings.fingerprint() != tiny_settings(lr=2e-3).fingerprint()
     with pytest.raises(ValueError, match="method"):
         tiny_settings(method="gan")
+    assert settings.fingerprint() != tiny_settings(regressor_width=16).fingerprint()
+    with pytest.raises(ValueError, match="width 64 only, got width 16"):
+        tiny_settings(regressor_weights="imagenet", regressor_width=16)
 
 
 def test_generator_ema_averages_the_weights_after_each_generator_step():

@@ -67,6 +67,10 @@ class CounterfactualSettings:
         ``none``, ``imagenet`` or a state-dict path (``models.regressor.weights``).
     freeze_bn : bool or "auto"
         ``models.regressor.freeze_bn``.
+    input_scaling : str
+        ``models.regressor.input_scaling``.
+    width : int
+        ``models.regressor.width``: R_ind has the architecture of R.
     """
 
     iterations: int = 600
@@ -75,6 +79,19 @@ class CounterfactualSettings:
     seed: int = 0
     weights: str = "none"
     freeze_bn: bool | str = "auto"
+    input_scaling: str = "as_published"
+    width: int = 64
+
+    @classmethod
+    def from_config(cls, counterfactual: dict, regressor: dict) -> "CounterfactualSettings":
+        """The settings of a study's ``counterfactual`` section and its ``models.regressor``."""
+        return cls(
+            **counterfactual,
+            weights=str(regressor["weights"]),
+            freeze_bn=regressor["freeze_bn"],
+            input_scaling=str(regressor["input_scaling"]),
+            width=int(regressor["width"]),
+        )
 
 
 def train_independent_regressor(
@@ -106,7 +123,7 @@ def train_independent_regressor(
     rng = np.random.default_rng(settings.seed)
     bank.device = device
     freeze = resolve_freeze_bn(settings.freeze_bn, settings.weights)
-    regressor = ResNetHead(settings.weights, freeze_bn=freeze)
+    regressor = ResNetHead(settings.weights, freeze_bn=freeze, input_scaling=settings.input_scaling, width=settings.width)
     # The output starts at the mean training label (zero weights, bias = the mean): a random head
     # starts far off (L1 near 1) and spends its first hundreds of steps coming back.
     with torch.no_grad():
@@ -172,7 +189,7 @@ def load_independent_regressor(path: str | Path, device: torch.device | str = "c
         raise ValueError(f"{path} is not an independent-regressor checkpoint (keys: regressor, settings)")
     settings = CounterfactualSettings(**state["settings"])
     freeze = resolve_freeze_bn(settings.freeze_bn, settings.weights)
-    regressor = ResNetHead("none", freeze_bn=freeze)
+    regressor = ResNetHead("none", freeze_bn=freeze, input_scaling=settings.input_scaling, width=settings.width)
     regressor.load_state_dict(state["regressor"])
     return regressor.to(device).eval()
 

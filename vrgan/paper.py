@@ -23,7 +23,7 @@ SCALE = {
     "training images": ("10,000", "3,414"),
     "test pairs": ("5,424", "587"),
     "U-Net width, depth": ("64, 4", "64, 4"),
-    "regressor R weights": ("imagenet", "imagenet"),
+    "regressor R weights, width": ("imagenet, 64", "imagenet, 64"),
     "training": ("30 epochs × 200 iterations (published code)", "not stated"),
     "seeds": (str(SEEDS), str(SEEDS)),
 }

@@ -114,7 +114,7 @@ def _our_scale(section: Mapping[str, Any], side: str, data: Mapping[str, Any] | 
         f"{counts['train_images']:,}" if "train_images" in counts else "—",
         f"{counts['test_pairs']:,}" if "test_pairs" in counts else "—",
         f"{g['base_channels']}, {g['depth']}",
-        str(section["models"]["regressor"]["weights"]),
+        "{weights}, {width}".format_map(section["models"]["regressor"]),
         training,
         str(len(t["seeds"])),
     ]

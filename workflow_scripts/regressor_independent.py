@@ -22,7 +22,7 @@ snakemake = globals()["snakemake"]  # injected by Snakemake's script directive
 log_to(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
 p, out = snakemake.params, snakemake.output
-settings = CounterfactualSettings(**p.counterfactual, weights=str(p.regressor["weights"]), freeze_bn=p.regressor["freeze_bn"])
+settings = CounterfactualSettings.from_config(p.counterfactual, p.regressor)
 device = resolve_device(p.device)
 
 data, test = np.load(snakemake.input.train), dict(np.load(snakemake.input.test))

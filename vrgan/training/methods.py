@@ -144,7 +144,10 @@ class VRGAN(GANMethod):
         super().__init__(settings, device, dtype)
         freeze = resolve_freeze_bn(settings.freeze_bn, settings.regressor_weights)
         self.regressor = ResNetHead(
-            settings.regressor_weights, freeze_bn=freeze, input_scaling=settings.regressor_input_scaling
+            settings.regressor_weights,
+            freeze_bn=freeze,
+            input_scaling=settings.regressor_input_scaling,
+            width=settings.regressor_width,
         ).to(device)
         self.opt_regressor = self._adam(self.regressor.parameters(), lr=settings.lr_discriminator)
         # R's warm-up is plain supervised regression: Adam with its usual betas.
@@ -219,6 +222,7 @@ class VAGAN(GANMethod):
             settings.regressor_weights,
             freeze_bn=self.warmup_iterations() == 0,
             input_scaling=settings.regressor_input_scaling,
+            width=settings.regressor_width,
         ).to(device)
         self.opt_critic = self._adam(self.critic.parameters(), lr=settings.lr_discriminator)
         self.opt_warmup = self._adam(

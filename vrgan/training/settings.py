@@ -116,6 +116,7 @@ class TrainingSettings:
     regressor_weights: str = "none"
     freeze_bn: bool | str = "auto"
     regressor_input_scaling: str = "as_published"
+    regressor_width: int = 64
     eval_batch_size: int = 50
     lr_schedule: str = "constant"
     generator_ema: float = 0.0
@@ -133,6 +134,13 @@ class TrainingSettings:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
         if not 0.0 <= self.generator_ema < 1.0:
             raise ValueError(f"generator_ema must be in [0, 1), got {self.generator_ema}")
+        if self.regressor_width < 1:
+            raise ValueError(f"models.regressor.width must be >= 1, got {self.regressor_width}")
+        if self.regressor_weights != "none" and self.regressor_width != 64:
+            raise ValueError(
+                f"models.regressor.weights {self.regressor_weights!r} fit a ResNet-18 of width 64 only, got "
+                f"width {self.regressor_width}: set width 64, or weights none for a narrower network"
+            )
 
     @property
     def conditional(self) -> bool:
@@ -208,6 +216,7 @@ def settings_from_config(
         regressor_weights=str(regressor.get("weights", "none")),
         freeze_bn=regressor.get("freeze_bn", "auto"),
         regressor_input_scaling=str(regressor.get("input_scaling", "as_published")),
+        regressor_width=int(regressor.get("width", 64)),
         generator=GeneratorSettings(**models.get("generator", {})),
         vrgan=VRGANSettings(**vrgan),
         vagan=VAGANSettings(**vagan),
