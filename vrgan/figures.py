@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 __all__ = ["attribution_figure", "progression_frames", "seed_curves_figure", "severity_figure"]
 
@@ -37,7 +35,7 @@ def attribution_figure(
     targets: np.ndarray | Mapping[str, np.ndarray] | None = None,
     label: str = "y",
     map_scale: str = "shared",
-) -> plt.Figure:
+) -> Figure:
     """Paper Fig. 2 / Fig. 4 layout: Δx (top) and x or x' = x + Δx (bottom).
 
     Column (a) is the original image; columns (b) VR-GAN for each desired ``y'``; column (c)
@@ -77,7 +75,8 @@ def attribution_figure(
     k = len(y_primes)
     n_rows = 2 + len(target_rows)
     n_cols = k + 1 + (vagan_map is not None)
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.6 * n_cols, 1.7 * n_rows + 0.3), squeeze=False)
+    fig = Figure(figsize=(1.6 * n_cols, 1.7 * n_rows + 0.3))
+    axes = fig.subplots(n_rows, n_cols, squeeze=False)
     model_maps = [vrgan_maps] + ([vagan_map[None]] if vagan_map is not None else [])
     shared = _limit(model_maps + list(target_rows.values()))
     if map_scale == "shared":
@@ -114,7 +113,7 @@ def severity_figure(
     maps: np.ndarray,
     label: str = "y",
     titles: Sequence[str] | None = None,
-) -> plt.Figure:
+) -> Figure:
     """Paper Fig. 5 layout: one row per example, original image x, modified x' = x + Δx and Δx.
 
     Each row's Δx has its own symmetric gray range (gray: no change, black: a decrease, white: an
@@ -134,7 +133,8 @@ def severity_figure(
         A title per row (e.g. "increasing severity").
     """
     n = len(x)
-    fig, axes = plt.subplots(n, 3, figsize=(5.4, 1.9 * n + 0.2), squeeze=False)
+    fig = Figure(figsize=(5.4, 1.9 * n + 0.2))
+    axes = fig.subplots(n, 3, squeeze=False)
     for row in range(n):
         lo, hi = float(x[row].min()), float(x[row].max())
         limit = _limit([maps[row]])
@@ -187,22 +187,24 @@ def progression_frames(
     limit = _limit(list(maps))
     frames = []
     for y_prime, delta in zip(y_primes, maps):
-        fig, axes = plt.subplots(1, 2, figsize=(4.0, 2.3), dpi=dpi)
+        fig = Figure(figsize=(4.0, 2.3), dpi=dpi)
+        canvas = FigureCanvasAgg(fig)
+        axes = fig.subplots(1, 2)
         _show(axes[0], x + delta, lo, hi, "x' = x + Δx")
         _show(axes[1], delta, -limit, limit, "Δx")
         fig.suptitle(f"{label} {y:.2f} → {label}' = {y_prime:.2f}", fontsize=9)
         fig.tight_layout()
-        fig.canvas.draw()
-        rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(np.float32)
-        plt.close(fig)
+        canvas.draw()
+        rgb = np.asarray(canvas.buffer_rgba())[..., :3].astype(np.float32)
         frames.append(np.rint(rgb @ np.array([0.299, 0.587, 0.114], np.float32)).clip(0, 255).astype(np.uint8))
     return frames
 
 
-def seed_curves_figure(histories: dict[tuple[str, int], pd.DataFrame], title: str = "") -> plt.Figure:
+def seed_curves_figure(histories: dict[tuple[str, int], pd.DataFrame], title: str = "") -> Figure:
     """Validation NCC per epoch of every (method, seed) run, one panel per method."""
     methods = sorted({method for method, _ in histories})
-    fig, axes = plt.subplots(1, len(methods), figsize=(4.2 * len(methods), 3.2), squeeze=False)
+    fig = Figure(figsize=(4.2 * len(methods), 3.2))
+    axes = fig.subplots(1, len(methods), squeeze=False)
     for ax, method in zip(axes[0], methods):
         for (m, seed), history in sorted(histories.items()):
             if m == method:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+from vrgan.artefacts import save_figure
 
-from vrgan.artefacts import save_figure  # noqa: E402
-
-from .flow import flow_count  # noqa: E402
+from .flow import flow_count
 
 _BOX = {"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": "black", "linewidth": 0.8}
 _SIDE = {"boxstyle": "round,pad=0.4", "facecolor": "#f3f3f3", "edgecolor": "#777777", "linewidth": 0.8}
@@ -57,7 +54,8 @@ def draw_flow(flow: pd.DataFrame, path: str | os.PathLike[str]) -> None:
             f"{flow_count(flow, 'subjects', 'possible_pairs', 'branch')} possible pairs)",
         ),
     ]
-    fig, ax = plt.subplots(figsize=(11, 12))
+    fig = Figure(figsize=(11, 12))
+    ax = fig.subplots()
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0.1, 1)
@@ -110,4 +108,3 @@ def draw_flow(flow: pd.DataFrame, path: str | os.PathLike[str]) -> None:
         )
     ax.set_title("Cohort flow", fontsize=12)
     save_figure(fig, path, dpi=100, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from vrgan.artefacts import save_figure  # noqa: E402
+from vrgan.artefacts import save_figure
 
 __all__ = ["plot_history"]
 
 
 def plot_history(history: pd.DataFrame, path: str | Path, title: str = "") -> None:
     """Two panels: every loss column per epoch, and validation NCC per epoch with the best marked."""
-    fig, (ax_loss, ax_ncc) = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig = Figure(figsize=(10, 3.6))
+    ax_loss, ax_ncc = fig.subplots(1, 2)
     loss_columns = [c for c in history.columns if c.startswith(("loss", "wasserstein", "penalty"))]
     for column in loss_columns:
         ax_loss.plot(history["epoch"], history[column], marker=".", label=column)
@@ -36,4 +34,3 @@ def plot_history(history: pd.DataFrame, path: str | Path, title: str = "") -> No
     fig.suptitle(title)
     fig.tight_layout()
     save_figure(fig, path, dpi=100)
-    plt.close(fig)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from vrgan.artefacts import save_figure
 
-from vrgan.artefacts import save_figure  # noqa: E402
-
-from .preprocessed import PreprocessedImages  # noqa: E402
+from .preprocessed import PreprocessedImages
 
 __all__ = ["choose_figure_pairs", "draw_registration_figure"]
 
@@ -57,8 +55,9 @@ def draw_registration_figure(
     if truth_maps is not None:
         titles.append("phantom's true Δx")
     n_rows = max(len(chosen), 1)
-    fig, axes = plt.subplots(n_rows, len(titles), figsize=(2.4 * len(titles), 2.5 * n_rows), squeeze=False)
-    grey = plt.get_cmap("gray").with_extremes(bad="#102060")
+    fig = Figure(figsize=(2.4 * len(titles), 2.5 * n_rows))
+    axes = fig.subplots(n_rows, len(titles), squeeze=False)
+    grey = colormaps["gray"].with_extremes(bad="#102060")
     for ax in axes.ravel():
         ax.set_axis_off()
     for row, pair in enumerate(chosen.itertuples(index=False)):
@@ -90,5 +89,4 @@ def draw_registration_figure(
     fig.suptitle("Registration ground truth (affine, pystackreg), in the style of the paper's Fig. 3", fontsize=10)
     fig.tight_layout()
     save_figure(fig, path, dpi=120)
-    plt.close(fig)
     return chosen
