@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from vrgan.metrics import input_specific_ncc, ncc, ncc_within, summarize_ncc
+from vrgan.metrics import input_specific_ncc, masked_ncc, ncc, ncc_within, summarize_ncc
 
 
 def test_identical_maps_score_one_negated_minus_one():
@@ -69,6 +69,9 @@ def test_ncc_within_scores_the_masked_pixels_only_4x4():
     np.testing.assert_allclose(ncc_within(pred, target, np.ones_like(mask)), ncc(pred, target))
     with pytest.raises(ValueError, match="share one"):
         ncc_within(pred, target, mask[:, :2])
+    for i in range(4):  # one map at a time: the same scores
+        np.testing.assert_allclose(masked_ncc(pred[i], target[i], mask[i]), got[i])
+    assert masked_ncc(pred[0], target[0]) == pytest.approx(ncc(pred[:1], target[:1])[0])
 
 
 def test_torch_and_numpy_agree():

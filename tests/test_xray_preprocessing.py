@@ -10,7 +10,6 @@ from vrgan.preprocessing import (
     centre_square_crop,
     equalization_mapping,
     equalize,
-    paired_random_crop,
     preprocess_image,
     resize,
     to_model_range,
@@ -143,18 +142,3 @@ def test_centre_crop_of_a_stack_and_sizes():
     np.testing.assert_array_equal(centre_crop(np.arange(25).reshape(5, 5), 2), [[6, 7], [11, 12]])
     with pytest.raises(ValueError, match="does not fit"):
         centre_crop(stack, 7)
-
-
-def test_paired_random_crop_applies_one_draw_to_every_array():
-    x = np.arange(100.0).reshape(10, 10)
-    target = -x
-    for seed in range(20):
-        (cx, ct), box = paired_random_crop([x, target], 4, seed)
-        np.testing.assert_array_equal(ct, -cx)
-        np.testing.assert_array_equal(cx, x[box.slices()])
-        assert 0 <= box.top <= 6 and 0 <= box.left <= 6
-    boxes = {paired_random_crop([x], 4, seed)[1] for seed in range(50)}
-    assert len(boxes) > 10
-    assert paired_random_crop([x, target], 4, 3)[1] == paired_random_crop([x, target], 4, 3)[1]
-    with pytest.raises(ValueError, match="share"):
-        paired_random_crop([x, np.zeros((9, 10))], 4, 0)

@@ -16,7 +16,8 @@ Two variants score numpy maps for the report's floor and ceiling table:
 - :func:`input_specific_ncc` removes the part of the map that every input shares: the NCC of
   ``Δx - m`` with ``target - m``, ``m`` the mean validation ground truth. A map that ignores its
   input (``Δx = m``) scores exactly 0; only what a map adapts to the image and the labels counts.
-- :func:`ncc_within` restricts the NCC to a per-map mask (the x-ray registration overlap).
+- :func:`ncc_within` restricts the NCC to a per-map mask (the x-ray registration overlap);
+  :func:`masked_ncc` does so for one map (the registration's own before/after score).
 
 torch is optional here: it is imported only when ``ncc`` is given tensors, so the data and imaging
 environments (no torch) can score numpy maps.
@@ -32,7 +33,7 @@ import numpy as np
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["input_specific_ncc", "ncc", "ncc_within", "summarize_ncc"]
+__all__ = ["input_specific_ncc", "masked_ncc", "ncc", "ncc_within", "summarize_ncc"]
 
 _EPS = 1e-12
 
@@ -183,6 +184,21 @@ def ncc_within(pred: np.ndarray, target: np.ndarray, mask: np.ndarray) -> np.nda
     value = np.where(const_a, 0.0, value)
     value = np.where(const_b | (n < 2), np.nan, value)
     return np.clip(value, -1.0, 1.0)
+
+
+def masked_ncc(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -> float:
+    """:func:`ncc` of one (H, W) map with its target over the pixels of ``mask`` (all if None).
+
+    NaN where fewer than 2 pixels are kept. Equal to :func:`ncc_within` of the one map up to
+    rounding (the kept pixels are summed on their own here).
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if mask is not None:
+        keep = np.asarray(mask, dtype=bool)
+        a, b = a[keep], b[keep]
+    if a.size < 2:
+        return float("nan")
+    return float(ncc(a.reshape(1, 1, -1), b.reshape(1, 1, -1))[0])
 
 
 def summarize_ncc(values: np.ndarray) -> dict[str, float]:

@@ -20,8 +20,9 @@ square), ``resize`` to ``size x size`` (bilinear, Gaussian anti-aliasing when sh
 (after a resize the values are no longer the stored integers) and uses every stored value;
 the crop then only removes rows or columns. The paper's follow-up equalised after the resize
 with 256 bins; with a centred crop of a whole chest film the two differ little, and this order
-is the one that can be checked exactly. The training crop (``paired_random_crop``; paper
-224 from 256) and the evaluation crop (``centre_crop``) come after, on model-range arrays.
+is the one that can be checked exactly. The evaluation crop (``centre_crop``) comes after, on model-range
+arrays; the training crop (paper 224 from 256) is drawn per batch by
+``vrgan.training.data.ImageBank``.
 
 Because crop, resize and ``2 v - 1`` are linear in the image, a difference of two images
 preprocessed with the same equalisation mapping and crop box (``preprocess_image(...,
@@ -51,9 +52,7 @@ __all__ = [
     "centre_square_crop",
     "equalization_mapping",
     "equalize",
-    "paired_random_crop",
     "preprocess_image",
-    "random_crop_box",
     "resize",
     "to_model_range",
 ]
@@ -351,50 +350,3 @@ def centre_crop(image: ArrayLike, size: int) -> NDArray:
     array = np.asarray(image)
     rows, cols = centre_crop_box(array.shape, size).slices()
     return array[..., rows, cols].copy()
-
-
-def random_crop_box(shape: Sequence[int], size: int, rng: np.random.Generator | int | None = None) -> CropBox:
-    """A uniformly drawn ``size x size`` box of an (…, H, W) shape (one draw of ``rng``)."""
-    rows, cols = int(shape[-2]), int(shape[-1])
-    if not 1 <= size <= min(rows, cols):
-        raise ValueError(f"crop size {size} does not fit in an image of {rows} x {cols}")
-    generator = np.random.default_rng(rng)
-    top, left = generator.integers(0, rows - size + 1), generator.integers(0, cols - size + 1)
-    return CropBox(int(top), int(left), size, size)
-
-
-def paired_random_crop(
-    arrays: Sequence[ArrayLike], size: int, rng: np.random.Generator | int | None = None
-) -> tuple[list[NDArray], CropBox]:
-    """One random crop box applied identically to several aligned arrays.
-
-    Parameters
-    ----------
-    arrays : sequence of array_like, each of shape (..., H, W)
-        For example an image x and its ground-truth map; all with the same (H, W).
-    size : int
-        Side of the crop (paper 224).
-    rng : numpy.random.Generator or int or None
-        Source of the one draw (a seed or None makes a new generator).
-
-    Returns
-    -------
-    crops : list of ndarray of shape (..., size, size)
-        Copies, in the order of ``arrays``.
-    box : CropBox
-        The box drawn, shared by all crops.
-
-    Raises
-    ------
-    ValueError
-        If no array is given, the (H, W) differ, or the crop does not fit.
-    """
-    if len(arrays) == 0:
-        raise ValueError("paired_random_crop needs at least one array")
-    items = [np.asarray(a) for a in arrays]
-    shapes = {a.shape[-2:] for a in items}
-    if len(shapes) != 1:
-        raise ValueError(f"arrays to crop together must share (H, W), got {sorted(shapes)}")
-    box = random_crop_box(items[0].shape, size, rng)
-    rows, cols = box.slices()
-    return [a[..., rows, cols].copy() for a in items], box

@@ -32,14 +32,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pystackreg import StackReg
 
-from vrgan.metrics import ncc
+from vrgan.metrics import masked_ncc
 
 __all__ = [
     "PairRegistration",
     "RegistrationThresholds",
     "assess_registration",
     "difference_map",
-    "masked_ncc",
     "register_affine",
     "register_pair",
     "register_pairs",
@@ -191,17 +190,6 @@ def difference_map(reference: ArrayLike, aligned: ArrayLike) -> NDArray[np.float
     delta = ali - ref
     delta[np.isnan(ali)] = 0.0
     return delta.astype(np.float32)
-
-
-def masked_ncc(a: ArrayLike, b: ArrayLike, mask: ArrayLike | None = None) -> float:
-    """``vrgan.metrics.ncc`` of two images over the pixels of ``mask`` (all if None)."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if mask is not None:
-        mask = np.asarray(mask, dtype=bool)
-        a, b = a[mask], b[mask]
-    if a.size < 2:
-        return float("nan")
-    return float(ncc(a.reshape(1, 1, -1), b.reshape(1, 1, -1))[0])
 
 
 def assess_registration(

@@ -22,9 +22,8 @@ import numpy as np
 import pandas as pd
 
 from vrgan.cohort import ImageCache, Pseudonymizer
-from vrgan.metrics import summarize_ncc
+from vrgan.metrics import masked_ncc, summarize_ncc
 from vrgan.preprocessing import centre_crop, equalization_mapping, preprocess_image
-from vrgan.registration import masked_ncc
 from vrgan.synth.truth import SynthTruth, render_pair_truth
 
 from .ground_truth import pair_ids
