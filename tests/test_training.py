@@ -224,6 +224,13 @@ def test_early_stopping_stops_after_patience_epochs(tmp_path, toy, monkeypatch):
     assert result.epochs_run == 3 and result.best_epoch == 0
 
 
+def test_training_leaves_the_bank_it_is_given_as_it_was(tmp_path, toy):
+    bank, val = toy
+    mine = ImageBank(bank.images, bank.y, device="meta")  # a device no run uses
+    train(tiny_settings(max_epochs=1), mine, val, tmp_path, progress=False)
+    assert mine.device == torch.device("meta")
+
+
 def test_same_seed_same_run_on_cpu(tmp_path, toy):
     bank, val = toy
     a = train(tiny_settings(), bank, val, tmp_path / "a", progress=False).history

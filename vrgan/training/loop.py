@@ -18,10 +18,11 @@ after ``max_epochs`` or after ``patience`` epochs without a better validation NC
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,133 @@ def _mean_logs(logs: list[dict[str, torch.Tensor]]) -> dict[str, float]:
     return {key: float(torch.stack([entry[key].float() for entry in logs]).mean()) for key in logs[0]}
 
 
+@dataclass(frozen=True)
+class _Progress:
+    """Where a run stands after an epoch: what ``last.pt`` stores besides the networks and RNGs."""
+
+    epoch: int = 0
+    best_ncc: float = -np.inf
+    best_epoch: int = -1
+    stale: int = 0
+    best: dict[str, Any] | None = None  # the content of best.pt
+    history: tuple[dict[str, Any], ...] = ()
+
+    def as_state(self) -> dict[str, Any]:
+        return {
+            "history": list(self.history),
+            "epoch": self.epoch,
+            "best_ncc": self.best_ncc,
+            "best_epoch": self.best_epoch,
+            "stale": self.stale,
+            "best": self.best,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> _Progress:
+        return cls(
+            state["epoch"], state["best_ncc"], state["best_epoch"], state["stale"], state.get("best"),
+            tuple(state["history"]),
+        )  # fmt: skip
+
+
+def _check_inputs(settings: TrainingSettings, bank: ImageBank | PairBank, val_pairs: EvalPairs) -> None:
+    """Refuse a run without validation pairs, or with a bank that does not fit the method."""
+    if len(val_pairs) == 0:
+        raise ValueError(
+            "no validation pairs: the checkpoint is chosen by validation NCC (for x-rays: the "
+            "validation split has no subject with both an exam with and one without COPD; raise "
+            "cohort.split.validation_fraction or use a larger export)"
+        )
+    if (settings.method == "supervised") != isinstance(bank, PairBank):
+        needed = "a PairBank" if settings.method == "supervised" else "an ImageBank"
+        raise TypeError(f"method {settings.method!r} trains on {needed}, got {type(bank).__name__}")
+
+
+def _resume(
+    last_path: Path, best_path: Path, fingerprint: str, method: GANMethod, rng: np.random.Generator, device: torch.device
+) -> _Progress | None:
+    """Load ``last.pt`` into the run's own ``method`` and ``rng`` if it belongs to this run.
+
+    Returns where the run stood, or None (no ``last.pt``, or one of other settings, data or code).
+    Writes ``best.pt`` again from ``last.pt`` when it is missing.
+    """
+    if not last_path.exists():
+        return None
+    state = torch.load(last_path, map_location=device, weights_only=True)
+    if state.get("fingerprint") != fingerprint:
+        log.warning(
+            "ignoring %s: it was written with other settings, data or training code; starting from scratch", last_path
+        )
+        return None
+    method.load_state_dict(state["method"])
+    _restore_rng(rng, state["rng"])
+    progress = _Progress.from_state(state)
+    log.info(
+        "resuming from %s at epoch %d (best so far %.4f at epoch %d)",
+        last_path, progress.epoch, progress.best_ncc, progress.best_epoch,
+    )  # fmt: skip
+    if progress.best is not None and not best_path.exists():
+        save_checkpoint(progress.best, best_path)
+        log.info("wrote %s again from %s (epoch %d)", best_path, last_path, progress.best_epoch)
+    return progress
+
+
+def _best_payload(settings: TrainingSettings, method: GANMethod, epoch: int, value: float) -> dict[str, Any]:
+    """The content of ``best.pt``: settings, the evaluation generator and every network, CPU copies."""
+    return {
+        "settings": settings.as_dict(),
+        "generator": _cpu_copy(method.eval_generator.state_dict()),
+        "networks": {name: _cpu_copy(m.state_dict()) for name, m in method.modules().items()},
+        "epoch": epoch,
+        "val_ncc": value,
+    }
+
+
+def _after_epoch(
+    progress: _Progress,
+    value: float,
+    logs: list[dict[str, torch.Tensor]],
+    seconds: float,
+    method: GANMethod,
+    settings: TrainingSettings,
+) -> tuple[_Progress, bool]:
+    """The run's standing after scoring ``progress.epoch`` at validation NCC ``value``; whether it improved."""
+    improved = bool(np.isfinite(value) and value > progress.best_ncc)
+    row = {"epoch": progress.epoch, "iterations": method.steps, "seconds": round(seconds, 2), **_mean_logs(logs)}
+    row.update({"val_ncc": value, "best": improved})
+    history = (*progress.history, row)
+    if improved:
+        best = _best_payload(settings, method, progress.epoch, value)
+        return replace(progress, best_ncc=value, best_epoch=progress.epoch, stale=0, best=best, history=history), True
+    stale = progress.stale + 1 if progress.epoch > 0 else progress.stale
+    return replace(progress, stale=stale, history=history), False
+
+
+def _run_epoch(
+    method: GANMethod,
+    bank: ImageBank | PairBank,
+    rng: np.random.Generator,
+    settings: TrainingSettings,
+    epoch: int,
+    progress: bool,
+) -> list[dict[str, torch.Tensor]]:
+    """One epoch of the game (epoch 0: R's or the critic's warm-up); the step logs."""
+    method.train(True)
+    if epoch == 0:
+        steps = tqdm(range(method.warmup_iterations()), desc="R warm-up", disable=not progress, leave=False)
+        return [method.warmup_step(bank, rng) for _ in steps]
+    logs = []
+    for _ in tqdm(
+        range(settings.steps_per_epoch),
+        desc=f"{settings.method} seed {settings.seed} epoch {epoch}/{settings.max_epochs}",
+        disable=not progress,
+        leave=False,
+    ):
+        method.schedule_learning_rates()
+        logs.append(method.train_step(bank, rng))
+    return logs
+
+
 def train(
     settings: TrainingSettings,
     bank: ImageBank | PairBank,
@@ -136,8 +264,8 @@ def train(
     settings : TrainingSettings
         Method, seed, optimisation and model settings.
     bank : ImageBank or PairBank
-        Training images and labels, or for ``supervised`` training pairs with their true maps
-        (its device is replaced by the run's device).
+        Training images and labels, or for ``supervised`` training pairs with their true maps.
+        Not modified: the run samples from a shallow copy placed on the run's device.
     val_pairs : EvalPairs
         Validation pairs with ground-truth maps.
     out_dir : str or Path
@@ -156,119 +284,43 @@ def train(
     TypeError
         If the bank does not fit the method (``supervised`` needs a PairBank, the others an ImageBank).
     """
-    if len(val_pairs) == 0:
-        raise ValueError(
-            "no validation pairs: the checkpoint is chosen by validation NCC (for x-rays: the "
-            "validation split has no subject with both an exam with and one without COPD; raise "
-            "cohort.split.validation_fraction or use a larger export)"
-        )
-    if (settings.method == "supervised") != isinstance(bank, PairBank):
-        needed = "a PairBank" if settings.method == "supervised" else "an ImageBank"
-        raise TypeError(f"method {settings.method!r} trains on {needed}, got {type(bank).__name__}")
+    _check_inputs(settings, bank, val_pairs)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     device = resolve_device(settings.device)
     dtype = resolve_precision(settings.precision, device)
+    bank = copy.copy(bank)  # the arrays are shared; only the copy's device changes
     bank.device = device
     log.info("training %s seed %d on %s (%s)", settings.method, settings.seed, device, dtype or "fp32")
 
     torch.manual_seed(settings.seed)
     rng = np.random.default_rng(settings.seed)
     method = build_method(settings, device, dtype)
-    history: list[dict[str, Any]] = []
-    epoch, best_ncc, best_epoch, stale = 0, -np.inf, -1, 0
-    best_payload: dict[str, Any] | None = None
-    warmup_done = False
-    resumed_from: int | None = None
-
     last_path, best_path = out_dir / "last.pt", out_dir / "best.pt"
     fingerprint = resume_fingerprint(settings, bank, val_pairs)
-    if last_path.exists():
-        state = torch.load(last_path, map_location=device, weights_only=True)
-        if state.get("fingerprint") == fingerprint:
-            method.load_state_dict(state["method"])
-            _restore_rng(rng, state["rng"])
-            history = state["history"]
-            epoch, best_ncc, best_epoch, stale = state["epoch"], state["best_ncc"], state["best_epoch"], state["stale"]
-            best_payload = state.get("best")
-            warmup_done = True
-            resumed_from = epoch
-            log.info("resuming from %s at epoch %d (best so far %.4f at epoch %d)", last_path, epoch, best_ncc, best_epoch)
-            if best_payload is not None and not best_path.exists():
-                save_checkpoint(best_payload, best_path)
-                log.info("wrote %s again from %s (epoch %d)", best_path, last_path, best_epoch)
-        else:
-            log.warning(
-                "ignoring %s: it was written with other settings, data or training code; starting from scratch",
-                last_path,
-            )
+    standing = _resume(last_path, best_path, fingerprint, method, rng, device)
+    resumed_from = None if standing is None else standing.epoch
+    if standing is None:  # epoch 0: the warm-up, then the state before the game is scored
+        standing = _Progress(epoch=-1)
 
-    def checkpoint() -> None:
-        save_checkpoint(
-            {
-                "fingerprint": fingerprint,
-                "method": method.state_dict(),
-                "rng": _rng_state(rng),
-                "history": history,
-                "epoch": epoch,
-                "best_ncc": best_ncc,
-                "best_epoch": best_epoch,
-                "stale": stale,
-                "best": best_payload,
-            },
-            last_path,
-        )
-
-    def end_of_epoch(logs: list[dict[str, torch.Tensor]], seconds: float) -> None:
-        nonlocal best_ncc, best_epoch, stale, best_payload
+    while standing.epoch < 0 or (standing.epoch < settings.max_epochs and standing.stale < settings.patience):
+        standing = replace(standing, epoch=standing.epoch + 1)
+        start = time.perf_counter()
+        logs = _run_epoch(method, bank, rng, settings, standing.epoch, progress)
         value = validation_ncc(method, val_pairs)
-        improved = bool(np.isfinite(value) and value > best_ncc)
+        standing, improved = _after_epoch(standing, value, logs, time.perf_counter() - start, method, settings)
         if improved:
-            best_ncc, best_epoch, stale = value, epoch, 0
-            best_payload = {
-                "settings": settings.as_dict(),
-                "generator": _cpu_copy(method.eval_generator.state_dict()),
-                "networks": {name: _cpu_copy(m.state_dict()) for name, m in method.modules().items()},
-                "epoch": epoch,
-                "val_ncc": value,
-            }
-            save_checkpoint(best_payload, best_path)
-        elif epoch > 0:
-            stale += 1
-        row = {"epoch": epoch, "iterations": method.steps, "seconds": round(seconds, 2), **_mean_logs(logs)}
-        row.update({"val_ncc": value, "best": improved})
-        history.append(row)
-        write_table(pd.DataFrame(history), out_dir / "history.csv")
-        log.info("epoch %d: val NCC %.4f%s", epoch, value, " (best)" if improved else "")
-        checkpoint()
+            save_checkpoint(standing.best, best_path)
+        write_table(pd.DataFrame(list(standing.history)), out_dir / "history.csv")
+        log.info("epoch %d: val NCC %.4f%s", standing.epoch, value, " (best)" if improved else "")
+        state = {"fingerprint": fingerprint, "method": method.state_dict(), "rng": _rng_state(rng)}
+        save_checkpoint({**state, **standing.as_state()}, last_path)
 
-    if not warmup_done:
-        start = time.perf_counter()
-        method.train(True)
-        logs = [
-            method.warmup_step(bank, rng)
-            for _ in tqdm(range(method.warmup_iterations()), desc="R warm-up", disable=not progress, leave=False)
-        ]
-        end_of_epoch(logs, time.perf_counter() - start)
-
-    while epoch < settings.max_epochs and stale < settings.patience:
-        epoch += 1
-        start = time.perf_counter()
-        method.train(True)
-        logs = []
-        for _ in tqdm(
-            range(settings.steps_per_epoch),
-            desc=f"{settings.method} seed {settings.seed} epoch {epoch}/{settings.max_epochs}",
-            disable=not progress,
-            leave=False,
-        ):
-            method.schedule_learning_rates()
-            logs.append(method.train_step(bank, rng))
-        end_of_epoch(logs, time.perf_counter() - start)
-
-    if stale >= settings.patience:
-        log.info("early stop after epoch %d: no better validation NCC for %d epochs", epoch, stale)
-    if best_epoch == 0:
+    if standing.stale >= settings.patience:
+        log.info("early stop after epoch %d: no better validation NCC for %d epochs", standing.epoch, standing.stale)
+    if standing.best_epoch == 0:
         log.warning("the best validation NCC is that of epoch 0: the adversarial training did not improve it")
     last_path.unlink(missing_ok=True)
-    return TrainingResult(best_epoch, float(best_ncc), epoch, resumed_from, pd.DataFrame(history))
+    return TrainingResult(
+        standing.best_epoch, float(standing.best_ncc), standing.epoch, resumed_from, pd.DataFrame(list(standing.history))
+    )
