@@ -1,7 +1,7 @@
 # vrgan-pipeline: visual attribution in regression (VR-GAN) on chest x-rays.
 # This file only validates the config and includes the stages; logic lives in vrgan/.
 from snakemake.utils import min_version, validate
-from vrgan.provenance import key_order_free
+from vrgan_workflow.params import key_order_free
 
 min_version("9.0")
 

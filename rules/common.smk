@@ -8,7 +8,7 @@
 # (profiles/slurm).
 import os
 
-from vrgan.imports import modules_used_by
+from vrgan_workflow.imports import modules_used_by
 from vrgan.training import METHODS, settings_from_config
 
 RESULTS = "results"
@@ -16,7 +16,7 @@ STUDIES = config["studies"]  # toy and/or xray (the cohort and x-ray stages)
 
 
 def script_code(script):
-    """The vrgan modules that workflow_scripts/<script>.py uses, transitively (vrgan/imports.py).
+    """The vrgan modules that workflow_scripts/<script>.py uses, transitively (vrgan_workflow/imports.py).
 
     The code input of the script's rule: editing one of them re-runs the rule and what follows.
     """

@@ -1,10 +1,10 @@
-"""vrgan.imports: the package modules a script uses, followed name by name, on a fake package."""
+"""vrgan_workflow.imports: the package modules a script uses, followed name by name, on a fake package."""
 
 from pathlib import Path
 
 import pytest
 
-from vrgan.imports import modules_used_by
+from vrgan_workflow.imports import modules_used_by
 
 
 def write(root: Path, files: dict[str, str]) -> Path:

@@ -13,7 +13,7 @@ from workflow import REPO
 
 from vrgan.artefacts import save_gif
 from vrgan.figures import progression_frames
-from vrgan.provenance import git_state, key_order_free, machine, to_yaml
+from vrgan.provenance import git_state, machine, to_yaml
 from vrgan.report import (
     HIDDEN_PATH,
     agreement_table,
@@ -27,6 +27,7 @@ from vrgan.report import (
     results_table,
     versions_table,
 )
+from vrgan_workflow.params import key_order_free
 
 NAN = math.nan
 

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from workflow import snakemake, tiny_config, workflow_rules
 
-from vrgan.imports import modules_used_by
+from vrgan_workflow.imports import modules_used_by
 
 pytestmark = pytest.mark.workflow
 UPSTREAM_OF_TRAINING = {"toy": {"toy_data", "toy_baselines"}, "xray": {"xray_datasets", "xray_register", "cohort_split"}}

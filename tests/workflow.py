@@ -13,7 +13,7 @@ import yaml
 from packages import BLOCKER
 
 REPO = Path(__file__).resolve().parents[1]
-WORKFLOW_FILES = ("Snakefile", "config.yaml", "rules", "workflow_scripts", "schemas", "envs", "vrgan", "report", "profiles")
+WORKFLOW_FILES = ("Snakefile", "config.yaml", "rules", "workflow_scripts", "schemas", "envs", "vrgan", "vrgan_workflow", "report", "profiles")
 TINY = REPO / "tests" / "config.tiny.yaml"
 #: One thread per torch job, two jobs at a time on --cores 2: tiny networks gain nothing from more
 #: (``--set-threads`` takes every value after it: keep it last on a command line).

@@ -6,7 +6,7 @@ all of them: ``from vrgan.training.settings import METHODS`` imported torch, and
 Snakefile needs only such light names, so the machine that merely plans and submits jobs needed
 the whole GPU stack. A package's ``__init__.py`` therefore only calls ``attach_stub``, and its
 stub ``__init__.pyi`` beside it keeps the ordinary ``from .module import name`` statements and
-``__all__``: type checkers read the stub, ``vrgan.imports`` traces names through it, and
+``__all__``: type checkers read the stub, ``vrgan_workflow.imports`` traces names through it, and
 ``attach_stub`` reads it to import a name's module when the name is first asked for (the
 convention of the Scientific Python SPEC 1, ``lazy_loader.attach_stub``, without the dependency).
 

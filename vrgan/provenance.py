@@ -16,7 +16,7 @@ import subprocess
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["git_state", "key_order_free", "machine", "to_yaml"]
+__all__ = ["git_state", "machine", "to_yaml"]
 
 
 def _run(command: list[str], cwd: str | os.PathLike[str] | None = None) -> subprocess.CompletedProcess:
@@ -104,25 +104,6 @@ def to_yaml(value: Any, indent: int = 0) -> str:
             return pad + "[" + ", ".join(_yaml_scalar(v) for v in value) + "]\n"
         return "".join(f"{pad}- " + to_yaml(item, indent + 2).lstrip() for item in value)
     return pad + _yaml_scalar(value) + "\n"
-
-
-def key_order_free(value: Any) -> Any:
-    """``value`` with the keys of every nested mapping sorted (lists keep their order).
-
-    Snakemake compares a rule's params by their ``repr``, so a mapping taken from the config
-    (``privacy:``, ``split:``...) would look changed when only its keys were reordered, by hand
-    or by a YAML round trip. The Snakefile passes each config section through this function.
-
-    Examples
-    --------
-    >>> key_order_free({"b": {"y": 1, "x": [{"q": 2, "p": 3}]}, "a": 0})
-    {'a': 0, 'b': {'x': [{'p': 3, 'q': 2}], 'y': 1}}
-    """
-    if isinstance(value, Mapping):
-        return {key: key_order_free(value[key]) for key in sorted(value, key=str)}
-    if isinstance(value, list):
-        return [key_order_free(item) for item in value]
-    return value
 
 
 def _flat(value: Any) -> bool:
