@@ -12,10 +12,10 @@ if XRAY_SUPERVISED:
     rule xray_train_pairs:
         input:
             truth=DEMO_TRUTH,
-            cohort=f"{COHORT_DIR}/cohort.parquet",
-            splits=f"{COHORT_DIR}/splits.csv",
-            images=f"{COHORT_DIR}/images",
-            preprocessed=f"{XRAY_DIR}/preprocessed",
+            cohort=rules.cohort_filter.output.table,
+            splits=rules.cohort_split.output.splits,
+            images=rules.cohort_ingest.output.images,
+            preprocessed=rules.xray_preprocess.output.preprocessed,
             code=script_code("xray_train_pairs"),
         output:
             pairs=f"{XRAY_DIR}/data/train_pairs_truth.npz",

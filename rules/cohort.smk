@@ -36,7 +36,7 @@ if COHORT is not None:
     rule cohort_pft:
         input:
             export=cohort_export_input(),
-            ingest=f"{COHORT_DIR}/ingest.parquet",
+            ingest=rules.cohort_ingest.output.table,
             code=script_code("cohort_pft"),
         output:
             table=f"{COHORT_DIR}/pft.parquet",
@@ -68,8 +68,8 @@ if COHORT is not None:
 
     rule cohort_match:
         input:
-            ingest=f"{COHORT_DIR}/ingest.parquet",
-            pft=f"{COHORT_DIR}/pft.parquet",
+            ingest=rules.cohort_ingest.output.table,
+            pft=rules.cohort_pft.output.table,
             code=script_code("cohort_match"),
         output:
             table=f"{COHORT_DIR}/matches.parquet",
@@ -89,9 +89,9 @@ if COHORT is not None:
     rule cohort_filter:
         input:
             export=cohort_export_input(),
-            ingest=f"{COHORT_DIR}/ingest.parquet",
-            pft=f"{COHORT_DIR}/pft.parquet",
-            matches=f"{COHORT_DIR}/matches.parquet",
+            ingest=rules.cohort_ingest.output.table,
+            pft=rules.cohort_pft.output.table,
+            matches=rules.cohort_match.output.table,
             code=script_code("cohort_filter"),
         output:
             table=f"{COHORT_DIR}/cohort.parquet",
@@ -116,7 +116,7 @@ if COHORT is not None:
 
     rule cohort_split:
         input:
-            cohort=f"{COHORT_DIR}/cohort.parquet",
+            cohort=rules.cohort_filter.output.table,
             code=script_code("cohort_split"),
         output:
             splits=f"{COHORT_DIR}/splits.csv",
@@ -134,16 +134,16 @@ if COHORT is not None:
 
     rule cohort_flow:
         input:
-            ingest=f"{COHORT_DIR}/ingest.parquet",
-            pft=f"{COHORT_DIR}/pft.parquet",
-            pft_rejected=f"{COHORT_DIR}/pft_rejected.csv",
-            extra_images=f"{COHORT_DIR}/extra_images.csv",
-            unmatched=f"{COHORT_DIR}/unmatched.csv",
-            matches=f"{COHORT_DIR}/matches.parquet",
-            cohort=f"{COHORT_DIR}/cohort.parquet",
-            cohort_summary=f"{COHORT_DIR}/cohort.json",
-            splits=f"{COHORT_DIR}/splits.csv",
-            pairs=f"{COHORT_DIR}/pairs.parquet",
+            ingest=rules.cohort_ingest.output.table,
+            pft=rules.cohort_pft.output.table,
+            pft_rejected=rules.cohort_pft.output.rejected,
+            extra_images=rules.cohort_match.output.extra_images,
+            unmatched=rules.cohort_match.output.unmatched,
+            matches=rules.cohort_match.output.table,
+            cohort=rules.cohort_filter.output.table,
+            cohort_summary=rules.cohort_filter.output.summary,
+            splits=rules.cohort_split.output.splits,
+            pairs=rules.cohort_split.output.pairs,
             code=script_code("cohort_flow"),
         output:
             table=report(
@@ -168,13 +168,13 @@ if COHORT is not None:
     rule cohort_flow_vs_truth:
         input:
             truth=DEMO_TRUTH,
-            flow=f"{COHORT_DIR}/flow.csv",
-            ingest=f"{COHORT_DIR}/ingest.parquet",
-            pft_rejected=f"{COHORT_DIR}/pft_rejected.csv",
-            matches=f"{COHORT_DIR}/matches.parquet",
-            cohort=f"{COHORT_DIR}/cohort.parquet",
-            splits=f"{COHORT_DIR}/splits.csv",
-            pairs=f"{COHORT_DIR}/pairs.parquet",
+            flow=rules.cohort_flow.output.table,
+            ingest=rules.cohort_ingest.output.table,
+            pft_rejected=rules.cohort_pft.output.rejected,
+            matches=rules.cohort_match.output.table,
+            cohort=rules.cohort_filter.output.table,
+            splits=rules.cohort_split.output.splits,
+            pairs=rules.cohort_split.output.pairs,
             code=script_code("cohort_flow_vs_truth"),
         output:
             table=report(

@@ -11,11 +11,11 @@ def report_inputs():
     inputs = {}
     if "toy" in STUDIES:
         inputs |= {
-            "toy_summary": f"{TOY}/summary.csv",
-            "toy_data": f"{TOY}/data/summary.json",
+            "toy_summary": rules.toy_summary.output.summary,
+            "toy_data": rules.toy_data.output.summary,
             "toy_paper_floor": rules.toy_paper_floor.output.table,
             "toy_figure": f"{TOY}/figure_toy.png",
-            "toy_curves": f"{TOY}/training_curves.png",
+            "toy_curves": rules.toy_summary.output.curves,
         }
     if synth_outputs():
         inputs["synth_figure"] = rules.synth_figure.output[0]
@@ -25,28 +25,28 @@ def report_inputs():
         inputs[f"{study}_validity"] = counterfactual.output.summary
     if COHORT is not None:
         inputs |= {
-            "flow": f"{COHORT_DIR}/flow.csv",
-            "flow_figure": f"{COHORT_DIR}/flow.png",
+            "flow": rules.cohort_flow.output.table,
+            "flow_figure": rules.cohort_flow.output.figure,
         }
         if COHORT["source"] == "demo":
-            inputs["flow_vs_truth"] = f"{COHORT_DIR}/flow_vs_truth.csv"
+            inputs["flow_vs_truth"] = rules.cohort_flow_vs_truth.output.table
     if XRAY is None or COHORT is None:
         return inputs
     inputs |= {
-        "xray_summary": f"{XRAY_DIR}/summary.csv",
-        "xray_datasets": f"{XRAY_DIR}/data/datasets.json",
-        "registration": f"{XRAY_DIR}/registration.parquet",
-        "registration_figure": f"{XRAY_DIR}/figure_registration.png",
-        "xray_curves": f"{XRAY_DIR}/training_curves.png",
+        "xray_summary": rules.xray_summary.output.summary,
+        "xray_datasets": rules.xray_datasets.output.summary,
+        "registration": rules.xray_register.output.table,
+        "registration_figure": rules.xray_registration_figure.output.figure,
+        "xray_curves": rules.xray_summary.output.curves,
     }
     if XRAY_DEMO:
         inputs["xray_summary_truth"] = f"{XRAY_DIR}/summary_truth.csv"
-        inputs["truth_vs_registration"] = f"{XRAY_DIR}/truth_vs_registration.csv"
+        inputs["truth_vs_registration"] = rules.xray_truth_maps.output.comparison
     if "vrgan" in XRAY["training"]["methods"]:
         inputs |= {
-            "attribution_figure": f"{XRAY_DIR}/figure_attribution.png",
-            "severity_figure": f"{XRAY_DIR}/figure_severity.png",
-            "progression": f"{XRAY_DIR}/progression.gif",
-            "progression_summary": f"{XRAY_DIR}/progression.json",
+            "attribution_figure": rules.xray_figures.output.attribution,
+            "severity_figure": rules.xray_figures.output.severity,
+            "progression": rules.xray_progression.output.gif,
+            "progression_summary": rules.xray_progression.output.summary,
         }
     return inputs

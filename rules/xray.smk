@@ -12,8 +12,8 @@ if XRAY is not None and COHORT is not None:
 
     rule xray_preprocess:
         input:
-            cohort=f"{COHORT_DIR}/cohort.parquet",
-            images=f"{COHORT_DIR}/images",
+            cohort=rules.cohort_filter.output.table,
+            images=rules.cohort_ingest.output.images,
             code=script_code("xray_preprocess"),
         output:
             preprocessed=directory(f"{XRAY_DIR}/preprocessed"),
@@ -32,8 +32,8 @@ if XRAY is not None and COHORT is not None:
 
     rule xray_register:
         input:
-            preprocessed=f"{XRAY_DIR}/preprocessed",
-            pairs=f"{COHORT_DIR}/pairs.parquet",
+            preprocessed=rules.xray_preprocess.output.preprocessed,
+            pairs=rules.cohort_split.output.pairs,
             code=script_code("xray_register"),
         output:
             table=f"{XRAY_DIR}/registration.parquet",
@@ -54,9 +54,9 @@ if XRAY is not None and COHORT is not None:
     rule xray_registration_figure:
         input:
             unpack(xray_truth_input),
-            preprocessed=f"{XRAY_DIR}/preprocessed",
-            table=f"{XRAY_DIR}/registration.parquet",
-            maps=f"{XRAY_DIR}/registration_maps.npz",
+            preprocessed=rules.xray_preprocess.output.preprocessed,
+            table=rules.xray_register.output.table,
+            maps=rules.xray_register.output.maps,
             code=script_code("xray_registration_figure"),
         output:
             figure=report(
@@ -78,12 +78,12 @@ if XRAY is not None and COHORT is not None:
     rule xray_datasets:
         input:
             unpack(xray_truth_input),
-            preprocessed=f"{XRAY_DIR}/preprocessed",
-            cohort=f"{COHORT_DIR}/cohort.parquet",
-            splits=f"{COHORT_DIR}/splits.csv",
-            pairs=f"{COHORT_DIR}/pairs.parquet",
-            registration=f"{XRAY_DIR}/registration.parquet",
-            registration_maps=f"{XRAY_DIR}/registration_maps.npz",
+            preprocessed=rules.xray_preprocess.output.preprocessed,
+            cohort=rules.cohort_filter.output.table,
+            splits=rules.cohort_split.output.splits,
+            pairs=rules.cohort_split.output.pairs,
+            registration=rules.xray_register.output.table,
+            registration_maps=rules.xray_register.output.maps,
             code=script_code("xray_datasets"),
         output:
             train=f"{XRAY_DIR}/data/train.npz",
@@ -105,11 +105,11 @@ if XRAY is not None and XRAY_DEMO:
     rule xray_truth_maps:
         input:
             truth=DEMO_TRUTH,
-            pairs=f"{COHORT_DIR}/pairs.parquet",
-            images=f"{COHORT_DIR}/images",
-            preprocessed=f"{XRAY_DIR}/preprocessed",
-            registration=f"{XRAY_DIR}/registration.parquet",
-            registration_maps=f"{XRAY_DIR}/registration_maps.npz",
+            pairs=rules.cohort_split.output.pairs,
+            images=rules.cohort_ingest.output.images,
+            preprocessed=rules.xray_preprocess.output.preprocessed,
+            registration=rules.xray_register.output.table,
+            registration_maps=rules.xray_register.output.maps,
             code=script_code("xray_truth_maps"),
         output:
             maps=f"{XRAY_DIR}/truth_maps.npz",

@@ -15,8 +15,8 @@ if XRAY is not None and COHORT is not None:
     rule xray_train:
         input:
             unpack(xray_supervised_input),
-            train=f"{XRAY_DIR}/data/train.npz",
-            val=f"{XRAY_DIR}/data/val_pairs.npz",
+            train=rules.xray_datasets.output.train,
+            val=rules.xray_datasets.output.validation,
             code=TRAINING_CODE,
         output:
             best=f"{XRAY_RUN}/best.pt",
@@ -53,7 +53,7 @@ if XRAY is not None and COHORT is not None:
 
     rule xray_evaluate:
         input:
-            pairs=f"{XRAY_DIR}/data/test_pairs.npz",
+            pairs=rules.xray_datasets.output.test,
             val=f"{XRAY_DIR}/data/val_pairs.npz",  # mean ground truths: input-specific NCC
             checkpoint=rules.xray_train.output.best,
             code=EVALUATION_CODE,
@@ -75,8 +75,8 @@ if XRAY is not None and COHORT is not None:
 
     rule xray_baselines:
         input:
-            val=f"{XRAY_DIR}/data/val_pairs.npz",
-            test=f"{XRAY_DIR}/data/test_pairs.npz",
+            val=rules.xray_datasets.output.validation,
+            test=rules.xray_datasets.output.test,
             code=script_code("baselines"),
         output:
             f"{XRAY_DIR}/baselines/test_ncc.csv",
@@ -139,7 +139,7 @@ if XRAY is not None and COHORT is not None:
     rule xray_figures:
         input:
             unpack(xray_figure_models),
-            pairs=f"{XRAY_DIR}/data/test_pairs.npz",
+            pairs=rules.xray_datasets.output.test,
             code=script_code("xray_figures"),
         output:
             attribution=report(
@@ -168,7 +168,7 @@ if XRAY is not None and COHORT is not None:
     rule xray_progression:
         input:
             vrgan=f"{XRAY_DIR}/train/vrgan/seed{XRAY['figure']['seed']}/best.pt",
-            pairs=f"{XRAY_DIR}/data/test_pairs.npz",
+            pairs=rules.xray_datasets.output.test,
             code=script_code("xray_progression"),
         output:
             gif=report(
