@@ -65,7 +65,9 @@ def main() -> None:
     floor = float(np.nanmean(ncc(np.broadcast_to(m, test.target.shape), test.target)))
 
     for seed in args.seeds:
-        settings = settings_from_config(toy["training"], toy["models"], toy["vrgan"], toy["vagan"], args.method, seed)
+        settings = settings_from_config(
+            toy["training"], toy["models"], toy["vrgan"], toy["vagan"], args.method, seed, toy["data"]["threshold"]
+        )
         bank = ImageBank(train_set.images, train_set.y, threshold=settings.threshold)
         with tempfile.TemporaryDirectory() as folder:
             start = time.perf_counter()

@@ -47,6 +47,13 @@ def toy_outputs():
     ]
 
 
+def class_split(study):
+    """VA-GAN's class split of a study: the label threshold its data already define."""
+    if study == "toy":
+        return config["toy"]["data"]["threshold"]
+    return config["cohort"]["copd_threshold"]
+
+
 def run_settings(study, method, seed):
     """Settings of one training run of a study (``toy`` or ``xray``), as a plain dict.
 
@@ -60,6 +67,7 @@ def run_settings(study, method, seed):
         section["vagan"],
         method,
         int(seed),
+        class_split(study),
     ).as_dict()
 
 

@@ -81,12 +81,6 @@ def xray_config_errors(xray, cohort):
             f"xray.preprocess.crop ({crop}) must be divisible by 2**xray.models.generator.depth "
             f"({2**depth}): the U-Net pools it {depth} times"
         )
-    if xray["training"]["threshold"] != cohort["copd_threshold"]:
-        errors.append(
-            f"xray.training.threshold ({xray['training']['threshold']}) must equal "
-            f"cohort.copd_threshold ({cohort['copd_threshold']}): VA-GAN's classes are the "
-            "cohort's COPD definition"
-        )
     if xray["figure"]["seed"] not in xray["training"]["seeds"]:
         errors.append(
             f"xray.figure.seed ({xray['figure']['seed']}) must be one of "

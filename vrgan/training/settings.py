@@ -190,6 +190,7 @@ def settings_from_config(
     vagan: dict[str, Any],
     method: str,
     seed: int,
+    threshold: float,
 ) -> TrainingSettings:
     """Build the settings of one run from the config sections (already schema-validated).
 
@@ -206,6 +207,9 @@ def settings_from_config(
         ``vrgan``, ``vagan`` or ``supervised``.
     seed : int
         The run's seed.
+    threshold : float
+        VA-GAN's class split, derived from the study's labels: the toy's ``data.threshold``, the
+        cohort's ``copd_threshold`` for x-rays (one value each, never a second key to keep equal).
     """
     training = {key: value for key, value in training.items() if key not in ("seeds", "methods")}
     regressor = models.get("regressor", {})
@@ -220,5 +224,6 @@ def settings_from_config(
         generator=GeneratorSettings(**models.get("generator", {})),
         vrgan=VRGANSettings(**vrgan),
         vagan=VAGANSettings(**vagan),
+        threshold=float(threshold),
         **training,
     )
