@@ -19,9 +19,9 @@ report: "report/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/toy.smk"
-include: "rules/synth.smk"
 include: "rules/cohort.smk"
 include: "rules/xray.smk"
+include: "rules/demo.smk"
 include: "rules/ceiling.smk"
 include: "rules/xray_train.smk"
 include: "rules/counterfactual.smk"
@@ -32,8 +32,8 @@ rule all:
     default_target: True
     input:
         toy_outputs(),
-        synth_outputs(),
         cohort_outputs(),
         xray_outputs(),
+        demo_outputs(),
         counterfactual_outputs(),
         f"{REPORT_DIR}/summary.md",

@@ -15,12 +15,12 @@ import time
 
 import numpy as np
 
-from vrgan.synth.acquisition import Acquisition, draw_pose_exposure, noisy_levels
-from vrgan.synth.anatomy import draw_anatomy
-from vrgan.synth.dicom_writer import ImageHeader, image_file_bytes
-from vrgan.synth.export import write_export
-from vrgan.synth.layers import build_layers, grid_size_for
-from vrgan.synth.pixel_encoding import PixelEncoding, stored_from_levels
+from vrgan.demo.synth.acquisition import Acquisition, draw_pose_exposure, noisy_levels
+from vrgan.demo.synth.anatomy import draw_anatomy
+from vrgan.demo.synth.dicom_writer import ImageHeader, image_file_bytes
+from vrgan.demo.synth.export import write_export
+from vrgan.demo.synth.layers import build_layers, grid_size_for
+from vrgan.demo.synth.pixel_encoding import PixelEncoding, stored_from_levels
 
 
 def time_export(n_subjects: int, size: int) -> None:

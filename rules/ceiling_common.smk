@@ -2,18 +2,6 @@
 # rules/ceiling.smk, rules/counterfactual.smk.
 
 
-XRAY_SUPERVISED = (
-    XRAY is not None and XRAY_DEMO and "supervised" in XRAY["training"]["methods"]
-)
-
-
-def xray_supervised_input(wildcards):
-    """The training pairs with their true maps, for the supervised runs only."""
-    if wildcards.method != "supervised":
-        return {}
-    return {"train_pairs": rules.xray_train_pairs.output.pairs}
-
-
 COUNTERFACTUAL_STUDIES = (["toy"] if "toy" in STUDIES else []) + (
     ["xray"] if XRAY is not None and COHORT is not None else []
 )

@@ -10,7 +10,7 @@ if COHORT is not None:
 
     rule cohort_ingest:
         input:
-            export=cohort_export_input(),
+            export=cohort_export_input,
             code=script_code("cohort_ingest"),
         output:
             table=f"{COHORT_DIR}/ingest.parquet",
@@ -35,7 +35,7 @@ if COHORT is not None:
 
     rule cohort_pft:
         input:
-            export=cohort_export_input(),
+            export=cohort_export_input,
             ingest=rules.cohort_ingest.output.table,
             code=script_code("cohort_pft"),
         output:
@@ -88,7 +88,7 @@ if COHORT is not None:
 
     rule cohort_filter:
         input:
-            export=cohort_export_input(),
+            export=cohort_export_input,
             ingest=rules.cohort_ingest.output.table,
             pft=rules.cohort_pft.output.table,
             matches=rules.cohort_match.output.table,
@@ -164,31 +164,3 @@ if COHORT is not None:
             "../envs/imaging.yaml"
         script:
             "../workflow_scripts/cohort_flow.py"
-
-    rule cohort_flow_vs_truth:
-        input:
-            truth=DEMO_TRUTH,
-            flow=rules.cohort_flow.output.table,
-            ingest=rules.cohort_ingest.output.table,
-            pft_rejected=rules.cohort_pft.output.rejected,
-            matches=rules.cohort_match.output.table,
-            cohort=rules.cohort_filter.output.table,
-            splits=rules.cohort_split.output.splits,
-            pairs=rules.cohort_split.output.pairs,
-            code=script_code("cohort_flow_vs_truth"),
-        output:
-            table=report(
-                f"{COHORT_DIR}/flow_vs_truth.csv",
-                caption="../report/cohort_flow_vs_truth.rst",
-                category="Cohort",
-            ),
-        log:
-            f"{COHORT_LOGS}/flow_vs_truth.log",
-        localrule: True
-        conda:
-            "../envs/imaging.yaml"
-        params:
-            privacy=COHORT["privacy"],
-            key_fingerprint=COHORT_KEY_FINGERPRINT,
-        script:
-            "../workflow_scripts/cohort_flow_vs_truth.py"

@@ -17,8 +17,9 @@ def report_inputs():
             "toy_figure": f"{TOY}/figure_toy.png",
             "toy_curves": rules.toy_summary.output.curves,
         }
-    if synth_outputs():
-        inputs["synth_figure"] = rules.synth_figure.output[0]
+    inputs |= (
+        demo_report_inputs()
+    )  # the export's figure, the flow and registration against the truth
     # counterfactual validity beside the floor-and-ceiling tables (rules/counterfactual.smk)
     for study in COUNTERFACTUAL_STUDIES:
         counterfactual = getattr(rules, f"{study}_counterfactual")
@@ -28,8 +29,6 @@ def report_inputs():
             "flow": rules.cohort_flow.output.table,
             "flow_figure": rules.cohort_flow.output.figure,
         }
-        if COHORT["source"] == "demo":
-            inputs["flow_vs_truth"] = rules.cohort_flow_vs_truth.output.table
     if XRAY is None or COHORT is None:
         return inputs
     inputs |= {
@@ -39,9 +38,8 @@ def report_inputs():
         "registration_figure": rules.xray_registration_figure.output.figure,
         "xray_curves": rules.xray_summary.output.curves,
     }
-    if XRAY_DEMO:
+    if XRAY_TRUTH:
         inputs["xray_summary_truth"] = f"{XRAY_DIR}/summary_truth.csv"
-        inputs["truth_vs_registration"] = rules.xray_truth_maps.output.comparison
     if "vrgan" in XRAY["training"]["methods"]:
         inputs |= {
             "attribution_figure": rules.xray_figures.output.attribution,

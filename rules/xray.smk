@@ -98,37 +98,3 @@ if XRAY is not None and COHORT is not None:
             crop=XRAY["preprocess"]["crop"],
         script:
             "../workflow_scripts/xray_datasets.py"
-
-
-if XRAY is not None and XRAY_DEMO:
-
-    rule xray_truth_maps:
-        input:
-            truth=DEMO_TRUTH,
-            pairs=rules.cohort_split.output.pairs,
-            images=rules.cohort_ingest.output.images,
-            preprocessed=rules.xray_preprocess.output.preprocessed,
-            registration=rules.xray_register.output.table,
-            registration_maps=rules.xray_register.output.maps,
-            code=script_code("xray_truth_maps"),
-        output:
-            maps=f"{XRAY_DIR}/truth_maps.npz",
-            table=f"{XRAY_DIR}/truth_maps.csv",
-            comparison=report(
-                f"{XRAY_DIR}/truth_vs_registration.csv",
-                caption="../report/xray_truth_vs_registration.rst",
-                category="X-ray study",
-                subcategory="Registration",
-            ),
-            summary=f"{XRAY_DIR}/truth_maps.json",
-        log:
-            f"{XRAY_LOGS}/truth_maps.log",
-        conda:
-            "../envs/imaging.yaml"
-        params:
-            resize=XRAY["preprocess"]["resize"],
-            crop=XRAY["preprocess"]["crop"],
-            privacy=COHORT["privacy"],
-            key_fingerprint=COHORT_KEY_FINGERPRINT,
-        script:
-            "../workflow_scripts/xray_truth_maps.py"

@@ -5,7 +5,6 @@ from snakemake.exceptions import WorkflowError
 XRAY = config.get("xray")
 XRAY_DIR = "results/xray"
 XRAY_LOGS = "results/logs/xray"
-XRAY_DEMO = COHORT is not None and COHORT["source"] == "demo"
 
 
 def xray_outputs():
@@ -16,13 +15,11 @@ def xray_outputs():
         f"{XRAY_DIR}/data/{n}" for n in ("train.npz", "val_pairs.npz", "test_pairs.npz")
     ]
     outputs.append(f"{XRAY_DIR}/figure_registration.png")
-    if XRAY_DEMO:
-        outputs.append(f"{XRAY_DIR}/truth_vs_registration.csv")
     outputs += [
         f"{XRAY_DIR}/{name}"
         for name in ("ncc.csv", "summary.csv", "training_curves.png")
     ]
-    if XRAY_DEMO:
+    if XRAY_TRUTH:
         outputs.append(f"{XRAY_DIR}/summary_truth.csv")
     if "vrgan" in XRAY["training"]["methods"]:
         outputs += [
@@ -33,23 +30,18 @@ def xray_outputs():
     return outputs
 
 
-def xray_truth_input(wildcards):
-    """The phantom's true maps, on the demo export only."""
-    return {"truth_maps": f"{XRAY_DIR}/truth_maps.npz"} if XRAY_DEMO else {}
-
-
 def xray_scores():
     """Summary output name -> per-pair NCC column: the registration ground truth, and on the
     demo the phantom's true Δx."""
     scores = {"summary": "ncc_registration"}
-    if XRAY_DEMO:
+    if XRAY_TRUTH:
         scores["summary_truth"] = "ncc_truth"
     return scores
 
 
 def xray_truth_summary():
     """The summary against the phantom's true Δx, on the demo export only (an output dict)."""
-    if not XRAY_DEMO:
+    if not XRAY_TRUTH:
         return {}
     path = f"{XRAY_DIR}/summary_truth.csv"
     caption = "../report/ncc_summary.rst"

@@ -2,7 +2,7 @@
 
 ``<root>/dicom/...`` (DICOM files in patient/study folders, some without an extension),
 ``<root>/pft.csv``, ``<root>/transplants.csv`` and a ``<root>/truth/`` in the demo export's
-format (``vrgan.synth.truth_tables``): ``files.csv``, ``pft_rows.csv``, ``exams.csv`` and
+format (``vrgan.demo.synth.truth_tables``): ``files.csv``, ``pft_rows.csv``, ``exams.csv`` and
 ``subjects.csv`` from what was written, and a hand-counted ``summary.json``. Every
 identifying tag holds a unique planted string, listed in ``Export.secrets``, so that tests can
 search the outputs for them.

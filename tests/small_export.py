@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from vrgan.synth.export import write_export
-from vrgan.synth.truth import SynthTruth, load_truth
+from vrgan.demo.synth.export import write_export
+from vrgan.demo.synth.truth import SynthTruth, load_truth
 
 
 def build_small_export(out: Path) -> tuple[Path, SynthTruth]:

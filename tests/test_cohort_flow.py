@@ -8,13 +8,10 @@ import pytest
 from cohort_export import build_standard_export
 
 from vrgan.cohort import (
-    FlowDisagreesWithTruth,
     Pseudonymizer,
     build_cohort,
     build_flow,
-    check_agreement,
     clean_pfts,
-    compare_flow_with_truth,
     draw_flow,
     ingest_export,
     make_pairs,
@@ -24,6 +21,7 @@ from vrgan.cohort import (
     select_pa_exams,
     split_subjects,
 )
+from vrgan.demo import FlowDisagreesWithTruth, check_agreement, compare_flow_with_truth
 from vrgan.cohort.transplants import match_transplant_ids
 
 PSEUDO = Pseudonymizer(b"f" * 32)

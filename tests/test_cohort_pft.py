@@ -1,13 +1,18 @@
 """PFT table: row rejections, pseudonymisation, column checks (vrgan.cohort.pft, export)."""
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from vrgan.cohort import PFT_REASONS, Pseudonymizer, check_export, clean_pfts, export_paths, read_pft_csv
-from vrgan.cohort.export import ExportPaths, check_demo_settings
+from vrgan.cohort.export import ExportPaths
 from vrgan.cohort.pft import PftChecks, TooManyRejectedRows, check_rejected_rows
+from vrgan.demo.export import check_demo_settings, demo_export_paths
+
+CONFIG = yaml.safe_load((Path(__file__).resolve().parents[1] / "config.yaml").read_text())
 
 PSEUDO = Pseudonymizer(b"p" * 32)
 COLUMNS = {"patient_id": "mrn", "date": "test_date", "fev1": "FEV1_L", "fvc": "FVC_L"}
@@ -84,15 +89,16 @@ def test_check_export_names_what_is_wrong(tmp_path):
         check_export(ok, {**COLUMNS, "fev1": "FEV1"}, {})
     with pytest.raises(ValueError, match=r"cohort\.transplants_csv .*tx\.csv does not exist"):
         check_export(ExportPaths(tmp_path / "dicom", pft, tmp_path / "tx.csv"), COLUMNS, {})
-    check_export(ExportPaths(tmp_path / "dicom", pft, tmp_path / "tx.csv"), COLUMNS, {}, demo=True)
     pd.DataFrame({"id": ["A"]}).to_csv(tmp_path / "tx.csv", index=False)
     with pytest.raises(ValueError, match=r"transplants_csv .* lacks required column\(s\) 'mrn'"):
         check_export(ExportPaths(tmp_path / "dicom", pft, tmp_path / "tx.csv"), COLUMNS, {"patient_id": "mrn"})
 
 
 def test_export_paths_from_config():
-    demo = export_paths({"source": "demo"})
+    demo = demo_export_paths("results/demo_export")
     assert str(demo.dicom_dir) == "results/demo_export/dicom" and str(demo.pft_csv) == "results/demo_export/pft.csv"
+    with pytest.raises(ValueError, match=r"cohort\.source is 'demo': the paths of the demo export are the demo wing's"):
+        export_paths({"source": "demo"})
     mine = export_paths({"source": "export", "dicom_dir": "/d", "pft_csv": "/p.csv", "transplants_csv": None})
     assert mine.transplants_csv is None
     with pytest.raises(ValueError, match=r"cohort\.pft_csv must be set"):
@@ -175,8 +181,15 @@ def test_a_utf8_byte_order_mark_is_not_part_of_the_first_column(tmp_path):
     assert read_pft_csv(tmp_path / "pft.csv", COLUMNS)["patient_id"].tolist() == ["A"]
 
 
-def test_the_demo_refuses_rejecting_images_without_the_burned_in_flag():
-    check_demo_settings({"source": "export", "burned_in_annotation": "reject_absent"})
-    check_demo_settings({"source": "demo", "burned_in_annotation": "accept_absent"})
+def test_the_demo_refuses_settings_its_truth_cannot_agree_with():
+    demo = {k: v for k, v in CONFIG["cohort"].items() if k in ("pft_columns", "transplant_columns", "pft_date_format")}
+    demo |= {"source": "demo", "burned_in_annotation": "accept_absent"}
+    check_demo_settings(demo)  # the shipped config
     with pytest.raises(ValueError, match=r"cohort\.burned_in_annotation: reject_absent would reject the demo"):
-        check_demo_settings({"source": "demo", "burned_in_annotation": "reject_absent"})
+        check_demo_settings(demo | {"burned_in_annotation": "reject_absent"})
+    with pytest.raises(ValueError, match=r"cohort\.pft_date_format: the demo export writes ISO dates"):
+        check_demo_settings(demo | {"pft_date_format": "%d/%m/%Y"})
+    with pytest.raises(ValueError, match=r"cohort\.pft_columns: the demo export's columns are .*'fev1': 'fev1'"):
+        check_demo_settings(demo | {"pft_columns": {**demo["pft_columns"], "fev1": "FEV1_L"}})
+    with pytest.raises(ValueError, match=r"cohort\.transplant_columns: the demo export's columns"):
+        check_demo_settings(demo | {"transplant_columns": {"patient_id": "mrn"}})

@@ -1,5 +1,6 @@
 """vrgan_workflow.imports: the package modules a script uses, followed name by name, on a fake package."""
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,22 @@ def test_a_stub_naming_a_missing_module_is_named(lazy):
     write(lazy, {"pkg/lazy/__init__.pyi": "from .nowhere import load_maps\n__all__ = ['load_maps']\n"})
     with pytest.raises(ValueError, match=r"no module pkg\.lazy\.nowhere"):
         modules_used_by(lazy / "lazy_script.py", lazy, "pkg")
+
+
+def test_the_study_library_never_imports_the_demo_wing():
+    """vrgan.demo imports the study; no other vrgan module imports vrgan.demo (not even lazily)."""
+    repo = Path(__file__).resolve().parents[1]
+    offenders = []
+    for path in sorted((repo / "vrgan").rglob("*.py*")):
+        if path.suffix not in (".py", ".pyi") or (repo / "vrgan" / "demo") in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            if any(n == "vrgan.demo" or n.startswith("vrgan.demo.") for n in names):
+                offenders.append(f"{path.relative_to(repo)}:{node.lineno}")
+    assert offenders == []
+    assert (repo / "vrgan" / "demo" / "synth").is_dir()  # the wing is where this test looks

@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from vrgan.synth.cohort_law import CohortLaw, draw_cohort, exact_counts, severity_from_ratio
+from vrgan.demo.synth.cohort_law import CohortLaw, draw_cohort, exact_counts, severity_from_ratio
 
 N = 60
 

@@ -12,9 +12,9 @@ import pytest
 from pydicom.errors import InvalidDicomError
 
 from vrgan.cohort.matching import match_pfts_to_exams
-from vrgan.synth.dicom_writer import CR_IMAGE, DX_PRESENTATION, VIEW_CODES
-from vrgan.synth.export import write_export
-from vrgan.synth.plan import BROKEN_VARIANTS, REASON_CODES
+from vrgan.demo.synth.dicom_writer import CR_IMAGE, DX_PRESENTATION, VIEW_CODES
+from vrgan.demo.synth.export import write_export
+from vrgan.demo.synth.plan import BROKEN_VARIANTS, REASON_CODES
 
 N_SUBJECTS, SEED, SIZE = 12, 3, 48
 IMAGE_CLASSES = {CR_IMAGE, DX_PRESENTATION}

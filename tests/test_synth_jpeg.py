@@ -6,7 +6,7 @@ import numpy as np
 import pydicom
 import pytest
 
-from vrgan.synth.jpeg_lossless import encode_jpeg_lossless
+from vrgan.demo.synth.jpeg_lossless import encode_jpeg_lossless
 
 libjpeg = pytest.importorskip("libjpeg", reason="pylibjpeg-libjpeg decodes JPEG Lossless")
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from vrgan.synth.anatomy import anatomy_from_dict, anatomy_to_dict, draw_anatomy
-from vrgan.synth.layers import build_layers, grid_size_for, smoothstep
-from vrgan.synth.phantom import (
+from vrgan.demo.synth.anatomy import anatomy_from_dict, anatomy_to_dict, draw_anatomy
+from vrgan.demo.synth.layers import build_layers, grid_size_for, smoothstep
+from vrgan.demo.synth.phantom import (
     Exposure,
     Pose,
     attenuation,
@@ -15,7 +15,7 @@ from vrgan.synth.phantom import (
     patient_coordinates,
     render_presentation,
 )
-from vrgan.synth.pixel_encoding import (
+from vrgan.demo.synth.pixel_encoding import (
     PixelEncoding,
     decoded_from_levels,
     decoded_from_stored,

@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 from small_export import largest_severity_pair
 
-from vrgan.cli import main
-from vrgan.synth.acquisition import acquisition_from_record
-from vrgan.synth.figure import figure_subjects, read_decoded
-from vrgan.synth.phantom import lung_field_geometry, lung_fields, patient_coordinates
-from vrgan.synth.truth import load_truth, render_exam_truth, render_pair_truth
+from vrgan.demo.cli import main
+from vrgan.demo.synth.acquisition import acquisition_from_record
+from vrgan.demo.synth.figure import figure_subjects, read_decoded
+from vrgan.demo.synth.phantom import lung_field_geometry, lung_fields, patient_coordinates
+from vrgan.demo.synth.truth import load_truth, render_exam_truth, render_pair_truth
 
 
 def test_pair_differs_only_inside_the_lung_fields(small_export):

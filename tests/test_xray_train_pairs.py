@@ -1,10 +1,10 @@
-"""Training pairs of one training subject's exams with the phantom's true Δx (vrgan.xray.train_pairs)."""
+"""Training pairs of one training subject's exams with the phantom's true Δx (vrgan.demo.train_pairs)."""
 
 import numpy as np
 import pandas as pd
 
-from vrgan.xray import train_pairs as module
-from vrgan.xray.train_pairs import PAIR_COLUMNS, build_training_pair_truth, training_pairs
+from vrgan.demo import train_pairs as module
+from vrgan.demo.train_pairs import PAIR_COLUMNS, build_training_pair_truth, training_pairs
 
 S = 4
 

@@ -1,4 +1,4 @@
-"""The phantom's true Δx in the preprocessed space (vrgan.xray.truth_maps), on a small synthetic export."""
+"""The phantom's true Δx in the preprocessed space (vrgan.demo.truth_maps), on a small synthetic export."""
 
 import numpy as np
 import pandas as pd
@@ -6,11 +6,10 @@ from small_export import largest_severity_pair
 
 from vrgan.cohort import Pseudonymizer
 from vrgan.preprocessing import centre_square_crop, preprocess_image, resize
-from vrgan.synth.acquisition import acquisition_from_record
-from vrgan.synth.figure import read_decoded
-from vrgan.synth.phantom import lung_field_geometry, lung_fields, patient_coordinates
-from vrgan.xray import link_pairs_to_truth
-from vrgan.xray.truth_maps import truth_map
+from vrgan.demo.synth.acquisition import acquisition_from_record
+from vrgan.demo.synth.figure import read_decoded
+from vrgan.demo.synth.phantom import lung_field_geometry, lung_fields, patient_coordinates
+from vrgan.demo.truth_maps import link_pairs_to_truth, truth_map
 
 SIZE = 24
 

@@ -1,13 +1,13 @@
 """Snakemake adapter: flow.csv and the stage tables vs the demo export's truth/ -> flow_vs_truth.csv
-(vrgan.cohort.truth_comparison). Fails, naming the checks, when any disagrees."""
+(vrgan.demo.flow_truth). Fails, naming the checks, when any disagrees."""
 
 import logging
 
 import pandas as pd
 
 from vrgan.artefacts import log_to, write_table
-from vrgan.cohort import FlowDisagreesWithTruth, check_agreement, compare_flow_with_truth
 from vrgan.cohort.privacy import pseudonymizer_from_settings
+from vrgan.demo import FlowDisagreesWithTruth, check_agreement, compare_flow_with_truth
 
 log_to(snakemake.log[0])
 i = snakemake.input

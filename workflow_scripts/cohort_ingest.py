@@ -1,17 +1,11 @@
 """Snakemake adapter: every DICOM file -> ingest.parquet + images/ shards (vrgan.cohort.ingest)."""
 
 from vrgan.artefacts import atomic_write, log_to, write_summary, write_table
-from vrgan.cohort import check_export, export_paths, ingest_export
+from vrgan.cohort import ingest_export
 from vrgan.cohort.privacy import pseudonymizer_from_settings
 
 log_to(snakemake.log[0])
 p = snakemake.params
-# The whole export is checked before any work. An export was checked when the workflow
-# loaded; the demo export exists only now. Read from the config, not params: only what the
-# ingest itself uses is a param, so that changing a PFT setting does not re-run the ingest.
-cohort = snakemake.config["cohort"]
-demo = cohort["source"] == "demo"
-check_export(export_paths(cohort), cohort["pft_columns"], cohort["transplant_columns"], demo=demo)
 pseudo = pseudonymizer_from_settings(p.privacy)
 with atomic_write(snakemake.output.images) as images:  # the image cache appears complete or not at all
     table = ingest_export(

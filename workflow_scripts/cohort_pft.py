@@ -5,12 +5,10 @@ import pandas as pd
 from vrgan.artefacts import log_to, write_summary, write_table
 from vrgan.cohort import clean_pfts, read_pft_csv
 from vrgan.cohort.privacy import pseudonymizer_from_settings
-from vrgan.cohort.export import check_csv_columns
 from vrgan.cohort.pft import PftChecks, check_rejected_rows
 
 log_to(snakemake.log[0])
 p = snakemake.params
-check_csv_columns(p.pft_csv, p.pft_columns, "cohort.pft_csv")
 pseudo = pseudonymizer_from_settings(p.privacy)
 known = set(pd.read_parquet(snakemake.input.ingest, columns=["patient_key"])["patient_key"].dropna())
 checks = PftChecks.from_settings(p.pft_checks)

@@ -1,4 +1,4 @@
-"""Snakemake adapter: rule synth_export -> vrgan.synth.write_export."""
+"""Snakemake adapter: rule synth_export -> vrgan.demo.synth.write_export."""
 
 import logging
 import os
@@ -6,8 +6,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from vrgan.cli import configure_logging
-from vrgan.synth import write_export
+from vrgan.demo.cli import configure_logging
+from vrgan.demo.synth import write_export
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's script directive
 

@@ -1,15 +1,15 @@
-"""Snakemake adapter: rule synth_figure -> vrgan.synth.figure.figure_subjects."""
+"""Snakemake adapter: rule synth_figure -> vrgan.demo.synth.figure.figure_subjects."""
 
 import sys
 from pathlib import Path
 
 from vrgan.artefacts import save_figure
-from vrgan.cli import configure_logging
-from vrgan.synth.figure import figure_subjects
+from vrgan.demo.cli import configure_logging
+from vrgan.demo.synth.figure import figure_subjects
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's script directive
 
 sys.stderr = open(snakemake.log[0], "w")
 configure_logging()
 figure = figure_subjects(Path(snakemake.input.truth).parent, snakemake.params.subjects, snakemake.params.visits)
-save_figure(figure, snakemake.output[0], dpi=100)
+save_figure(figure, snakemake.output.figure, dpi=100)

@@ -1,14 +1,14 @@
-"""Snakemake adapter (demo): pairs of exams of one training subject with the phantom's true Δx, for the supervised ceiling (vrgan.xray.train_pairs)."""
+"""Snakemake adapter (demo): pairs of exams of one training subject with the phantom's true Δx, for the supervised ceiling (vrgan.demo.train_pairs)."""
 
 import pandas as pd
 
 from vrgan.artefacts import log_to
 from vrgan.cohort import ImageCache
 from vrgan.cohort.privacy import pseudonymizer_from_settings
-from vrgan.synth import load_truth
+from vrgan.demo import build_training_pair_truth, training_pairs
+from vrgan.demo.synth import load_truth
 from vrgan.xray import PreprocessedImages, write_npz
 from vrgan.xray.summary import write_xray_summary
-from vrgan.xray.train_pairs import build_training_pair_truth, training_pairs
 
 log_to(snakemake.log[0])
 p, i, out = snakemake.params, snakemake.input, snakemake.output

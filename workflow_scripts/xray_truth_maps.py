@@ -5,9 +5,9 @@ import pandas as pd
 from vrgan.artefacts import log_to, write_table
 from vrgan.cohort import ImageCache
 from vrgan.cohort.privacy import pseudonymizer_from_settings
-from vrgan.synth import load_truth
-from vrgan.xray import PreprocessedImages, compare_ground_truths, load_maps, render_truth_maps, save_maps
-from vrgan.xray import summarize_agreement
+from vrgan.demo import compare_ground_truths, render_truth_maps, summarize_agreement
+from vrgan.demo.synth import load_truth
+from vrgan.xray import PreprocessedImages, load_maps, save_maps
 from vrgan.xray.summary import write_xray_summary
 
 log_to(snakemake.log[0])

@@ -6,9 +6,9 @@ Public API (the Snakemake adapters in ``workflow_scripts/cohort_*.py`` call thes
 - ``match_pfts_to_exams(exams, pfts, window_days=30)``: mutual-nearest one-to-one matching;
 - ``ImageCache(images_dir)`` / ``load_cached_image(images_dir, image_key)``: decoded images;
 - ``ingest_export``, ``read_pft_csv``, ``clean_pfts``, ``select_pa_exams``, ``match_exams``,
-  ``build_cohort``, ``split_subjects``, ``make_pairs``, ``build_flow``, ``draw_flow``,
-  ``compare_flow_with_truth`` and ``check_agreement`` (demo export only); ``Pseudonymizer`` and
-  ``load_or_create_key`` for privacy.
+  ``build_cohort``, ``split_subjects``, ``make_pairs``, ``build_flow``, ``draw_flow``;
+  ``Pseudonymizer`` and ``load_or_create_key`` for privacy. The flow's comparison with the demo
+  export's truth is the demo wing's (``vrgan.demo.flow_truth``).
 """
 
 # The exports (listed in __init__.pyi) are imported on first use: importing one module of the

@@ -14,24 +14,20 @@ from .privacy import Pseudonymizer, key_fingerprint, load_or_create_key
 from .reasons import FILE_REASONS, PFT_REASONS
 from .splits import make_pairs, split_subjects
 from .transplants import match_transplant_ids
-from .truth_comparison import FlowDisagreesWithTruth, check_agreement, compare_flow_with_truth
 from .views import resolve_view
 
 __all__ = [
     "FILE_REASONS",
     "PFT_REASONS",
     "ExportPaths",
-    "FlowDisagreesWithTruth",
     "ImageCache",
     "Pseudonymizer",
     "TooManyRejected",
     "build_cohort",
     "build_flow",
-    "check_agreement",
     "check_export",
     "choose_one_image_per_study",
     "clean_pfts",
-    "compare_flow_with_truth",
     "copd_label",
     "draw_flow",
     "export_paths",

@@ -2,7 +2,8 @@
 
 The export format (also the bring-your-own-data format): ``dicom_dir`` (any folder tree of
 DICOM files), a PFT CSV with a patient id, an ISO date, FEV1 and FVC in litres, and an
-optional CSV of lung-transplant patients. The demo export is ``results/demo_export``.
+optional CSV of lung-transplant patients. The embedded demo export is the demo wing's
+(``vrgan.demo.export``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any
 
 import pandas as pd
 
-DEMO_EXPORT = Path("results/demo_export")
 TRANSPLANT_ROLES = ("patient_id",)
 
 
@@ -30,26 +30,23 @@ class ExportPaths:
     transplants_csv: Path | None
 
 
-def export_paths(cohort: Mapping[str, Any], demo_export: str | os.PathLike[str] = DEMO_EXPORT) -> ExportPaths:
-    """Paths of the export named by the ``cohort:`` config section.
+def export_paths(cohort: Mapping[str, Any]) -> ExportPaths:
+    """Paths of the user's export named by the ``cohort:`` config section (``source: export``).
 
     Parameters
     ----------
     cohort : mapping
-        The ``cohort`` section (``source``, ``dicom_dir``, ``pft_csv``, ``transplants_csv``).
-    demo_export : path-like
-        Folder of the demo export, used when ``source`` is ``demo``.
+        The ``cohort`` section (``dicom_dir``, ``pft_csv``, ``transplants_csv``).
 
-    Returns
-    -------
-    ExportPaths
-        For the demo, ``transplants_csv`` is ``<demo>/transplants.csv`` (it may not exist).
+    Raises
+    ------
+    ValueError
+        Naming the key that is not set.
     """
-    if cohort["source"] == "demo":
-        root = Path(demo_export)
-        return ExportPaths(root / "dicom", root / "pft.csv", root / "transplants.csv")
     if cohort["source"] != "export":
-        raise ValueError(f"cohort.source must be 'demo' or 'export', got {cohort['source']!r}")
+        raise ValueError(
+            f"cohort.source is {cohort['source']!r}: the paths of the demo export are the demo wing's (vrgan.demo)"
+        )
     for key in ("dicom_dir", "pft_csv"):
         if not cohort.get(key):
             raise ValueError(f"cohort.{key} must be set when cohort.source is 'export'")
@@ -103,24 +100,6 @@ def read_csv_text(path: str | os.PathLike[str], what: str, **kwargs: Any) -> pd.
         raise ValueError(f"{what} {path} cannot be read as a CSV table ({err})") from None
 
 
-def check_demo_settings(cohort: Mapping[str, Any]) -> None:
-    """Refuse settings that the demo export's truth cannot agree with (``source: demo`` only).
-
-    The synthetic export's CR images omit BurnedInAnnotation (optional for CR), as real ones
-    often do, so ``reject_absent`` would reject them all and fail ``cohort_flow_vs_truth``.
-
-    Raises
-    ------
-    ValueError
-        Naming the key and what to set.
-    """
-    if cohort["source"] == "demo" and cohort.get("burned_in_annotation") == "reject_absent":
-        raise ValueError(
-            "cohort.burned_in_annotation: reject_absent would reject the demo export's CR images (they omit the "
-            "optional flag) and its truth expects them: use accept_absent with source: demo"
-        )
-
-
 def csv_header(path: str | os.PathLike[str], what: str = "CSV file") -> list[str]:
     """Column names of a CSV file (see ``read_csv_text``)."""
     return list(read_csv_text(path, what, nrows=0).columns)
@@ -143,9 +122,7 @@ def check_csv_columns(path: str | os.PathLike[str], columns: Mapping[str, str], 
         raise ValueError(f"{what} {path} lacks required column(s) {', '.join(missing)}; it has {header}")
 
 
-def check_export(
-    paths: ExportPaths, pft_columns: Mapping[str, str], transplant_columns: Mapping[str, str], demo: bool = False
-) -> None:
+def check_export(paths: ExportPaths, pft_columns: Mapping[str, str], transplant_columns: Mapping[str, str]) -> None:
     """Check that every input exists and has its columns, before any work.
 
     Parameters
@@ -153,8 +130,6 @@ def check_export(
     paths : ExportPaths
     pft_columns, transplant_columns : mapping
         Role to column name.
-    demo : bool
-        In the demo the transplant file may be absent.
 
     Raises
     ------
@@ -168,8 +143,6 @@ def check_export(
     check_csv_columns(paths.pft_csv, pft_columns, "cohort.pft_csv")
     if paths.transplants_csv is not None:
         if not paths.transplants_csv.is_file():
-            if demo:
-                return
             raise ValueError(f"cohort.transplants_csv {paths.transplants_csv} does not exist (set it to null if none)")
         check_csv_columns(paths.transplants_csv, transplant_columns, "cohort.transplants_csv")
 

@@ -1,6 +1,6 @@
 """Flow stage: the count at every step of the cohort and the reason for every drop, the way
 a clinical paper reports its cohort (the comparison with the demo export's ``truth/`` is in
-``truth_comparison``).
+``vrgan.demo.flow_truth``).
 
 ``flow.csv`` has one row per number: ``step`` (order), ``box`` (the step's name), ``kind``
 (``count``: what remains after the step; ``excluded``: dropped at the step, with a

@@ -2,9 +2,11 @@
 
 The codes are data: they appear in ``status`` / ``reason`` columns, in the flow table and
 in the demo export's ``truth/`` files, so they never change meaning. ``ok`` means accepted.
-The first block of each mapping holds the codes shared with the demo export's truth files;
-the codes after it are extra, for cases the synthetic export does not produce.
+This is the one table of codes: the demo export (``vrgan.demo.synth``) imports it for the codes
+it plants and its truth files name (:func:`known_codes` refuses any other).
 """
+
+from collections.abc import Iterable
 
 OK = "ok"
 
@@ -23,7 +25,6 @@ FILE_REASONS: dict[str, str] = {
     "duplicate": (
         "same SOP Instance UID as a file earlier in path order that decoded (the first copy that decodes is kept)"
     ),
-    # extra codes
     "secondary_image": "Image Type value 2 is SECONDARY (screen capture, derived copy)",
     "not_grayscale": "Samples per Pixel is not 1 or the photometric interpretation is not MONOCHROME1/2",
     "missing_required_tag": "Patient ID, Study/SOP Instance UID or every exam date tag is missing or empty",
@@ -60,3 +61,12 @@ PFT_REASONS: dict[str, str] = {
         "(all of them are rejected: row order must not decide)"
     ),
 }
+
+
+def known_codes(codes: Iterable[str], table: dict[str, str], what: str) -> tuple[str, ...]:
+    """The distinct ``codes``, in the order of ``table``; ValueError naming any code not in it."""
+    wanted = set(codes)
+    unknown = sorted(wanted - set(table))
+    if unknown:
+        raise ValueError(f"{what} reason code(s) {unknown} are not in vrgan.cohort.reasons")
+    return tuple(code for code in table if code in wanted)

@@ -7,7 +7,7 @@ The supervised method (``vrgan.training.methods.Supervised``) is told the answer
   image is a function of the label (the toy: ``Δx_true = clean(y') - clean(y)``). y' is the
   label of another random training image, as VR-GAN draws it, and its noise-free image is clean(y').
 - :class:`TruthPairBank`: a fixed set of pairs with their true maps (the x-ray demo: pairs of
-  exams of one training subject, ``vrgan.xray.train_pairs``), randomly cropped with the same box
+  exams of one training subject, ``vrgan.demo.train_pairs``), randomly cropped with the same box
   on x and on its map.
 
 Both expose ``sample_pairs(rng, n)`` and a ``device``; they are separate from

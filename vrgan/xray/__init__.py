@@ -1,11 +1,10 @@
 """X-ray stages of the COPD study (paper section 3.2, issue 5): the preprocessed-image cache,
-the registration ground truth of every evaluation pair, the phantom's true maps on the demo,
-and the datasets the trainer consumes. The pure functions live in ``vrgan.preprocessing`` and
+the registration ground truth of every evaluation pair, and the datasets the trainer consumes
+(the demo phantom's true maps are the demo wing's, ``vrgan.demo``). The pure functions live in ``vrgan.preprocessing`` and
 ``vrgan.registration``; the Snakemake adapters ``workflow_scripts/xray_*.py`` call these.
 
 - ``preprocess_cohort_images`` / ``PreprocessedImages``: ``results/xray/preprocessed``;
 - ``register_cohort_pairs``, ``save_maps``, ``load_maps``: ``registration.parquet`` and maps;
-- ``render_truth_maps``, ``compare_ground_truths``: the demo's true Δx and its agreement;
 - ``build_training_set``, ``build_pair_set``, ``write_npz``: ``results/xray/data``;
 - ``draw_registration_figure``: the Fig. 3-style figure.
 

@@ -5,22 +5,17 @@ from .datasets import PAIR_FILES, build_pair_set, build_training_set, write_npz
 from .figure import draw_registration_figure
 from .ground_truth import load_maps, pair_ids, register_cohort_pairs, save_maps
 from .preprocessed import PreprocessedImages, preprocess_cohort_images
-from .truth_maps import compare_ground_truths, link_pairs_to_truth, render_truth_maps, summarize_agreement
 
 __all__ = [
     "PAIR_FILES",
     "PreprocessedImages",
     "build_pair_set",
     "build_training_set",
-    "compare_ground_truths",
     "draw_registration_figure",
-    "link_pairs_to_truth",
     "load_maps",
     "pair_ids",
     "preprocess_cohort_images",
     "register_cohort_pairs",
-    "render_truth_maps",
     "save_maps",
-    "summarize_agreement",
     "write_npz",
 ]

@@ -11,7 +11,7 @@ first and last exam), or ``single`` (one exam, any value). True exam ratios neve
 exam's true label. Severity is ``clip((0.85 - ratio) / 0.55, 0, 1)``.
 
 Timing law. Exams of one subject are 90..720 days apart, so a PFT within 30 days of an exam is
-never within 30 days of another. The PFT rows themselves are drawn by :mod:`vrgan.synth.pft_law`.
+never within 30 days of another. The PFT rows themselves are drawn by :mod:`vrgan.demo.synth.pft_law`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vrgan.synth.pft_law import PftRecord, draw_pft_rows
+from vrgan.demo.synth.pft_law import PftRecord, draw_pft_rows
 
 __all__ = ["CohortLaw", "Subject", "Visit", "PftRecord", "exact_counts", "draw_cohort", "severity_from_ratio"]
 

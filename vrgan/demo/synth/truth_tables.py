@@ -2,7 +2,7 @@
 
 ``truth/files.csv`` -- one row per file under ``OUT/dicom``, sorted by ``path`` (relative to
 ``OUT/dicom``, POSIX). ``expected_status`` is ``ok`` or one reason code (see
-:data:`vrgan.synth.plan.REASON_CODES`); ``defect`` names the planted variant. Image rows carry
+:data:`vrgan.demo.synth.plan.REASON_CODES`); ``defect`` names the planted variant. Image rows carry
 the exam, UIDs, ``sop_class``, ``modality``, ``view`` (PA/AP/LL), ``view_source`` (the element an
 ingest should read the view from), ``transfer_syntax`` (UID), the acquisition (``rows, cols,
 rotation_deg, scale, shift_row, shift_col, gain, offset, noise_sigma``), the pixel encoding
@@ -46,13 +46,17 @@ from typing import Any
 
 import pandas as pd
 
-from vrgan.synth.anatomy import Anatomy, anatomy_to_dict
-from vrgan.synth.cohort_law import COPD_THRESHOLD, Subject, Visit
-from vrgan.synth.pft_law import PftRecord
+from vrgan.demo.synth.anatomy import Anatomy, anatomy_to_dict
+from vrgan.demo.synth.cohort_law import COPD_THRESHOLD, Subject, Visit
+from vrgan.demo.synth.pft_law import PftRecord
 
-__all__ = ["FILE_COLUMNS", "write_tables"]
+__all__ = ["FILE_COLUMNS", "PFT_COLUMNS", "TRANSPLANT_COLUMNS", "write_tables"]
 
 FORMAT_VERSION = 1
+#: role -> column of pft.csv, as cohort.pft_columns maps them (the header, in this order)
+PFT_COLUMNS = {"patient_id": "patient_id", "date": "date", "fev1": "fev1", "fvc": "fvc"}
+#: role -> column of transplants.csv (cohort.transplant_columns); transplant_date follows it
+TRANSPLANT_COLUMNS = {"patient_id": "patient_id"}
 FILE_COLUMNS = [
     "path",
     "expected_status",
@@ -329,7 +333,7 @@ def write_tables(
     out : Path
         The export root (``out/truth`` exists).
     subjects, visits, studies, anatomies, file_records, pft_rows, unknown_ids
-        What :func:`vrgan.synth.export.write_export` drew and wrote.
+        What :func:`vrgan.demo.synth.export.write_export` drew and wrote.
     parameters : dict
         Recorded verbatim in the summary.
 
@@ -341,10 +345,10 @@ def write_tables(
     truth = out / "truth"
     with open(out / "pft.csv", "w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["patient_id", "date", "fev1", "fvc"])
+        writer.writerow(list(PFT_COLUMNS.values()))
         writer.writerows([r.patient_id, r.date_text, r.fev1_text, r.fvc_text] for r in pft_rows)
     transplants = sorted((s.patient_id, s.transplant_date.isoformat()) for s in subjects if s.transplant_date)
-    pd.DataFrame(transplants, columns=["patient_id", "transplant_date"]).to_csv(out / "transplants.csv", index=False)
+    pd.DataFrame(transplants, columns=[TRANSPLANT_COLUMNS["patient_id"], "transplant_date"]).to_csv(out / "transplants.csv", index=False)
     files = pd.DataFrame(file_records).reindex(columns=FILE_COLUMNS).convert_dtypes()
     files = files.sort_values("path").reset_index(drop=True)
     files.to_csv(truth / "files.csv", index=False)
@@ -362,5 +366,5 @@ def write_tables(
             handle.write(json.dumps({"patient_id": s.patient_id, "anatomy": anatomy_to_dict(a)}) + "\n")
     summary = _summary(files, exams, subject_table, pft, pft_rows, unknown_ids, parameters)
     (truth / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
-    (truth / "README.md").write_text("# Truth of a synthetic export (vrgan.synth)\n\n" + __doc__.strip() + "\n")
+    (truth / "README.md").write_text("# Truth of a synthetic export (vrgan.demo.synth)\n\n" + __doc__.strip() + "\n")
     return summary

@@ -6,7 +6,7 @@ Layout of ``OUT``::
     dicom/<PatientID>/ST<exam>/SE<series>/IM<instance>                     (the others: no extension)
     pft.csv            patient_id,date,fev1,fvc          (litres, ISO dates; some rows broken)
     transplants.csv    patient_id,transplant_date
-    truth/             what a real export never has: see :mod:`vrgan.synth.truth_tables`
+    truth/             what a real export never has: see :mod:`vrgan.demo.synth.truth_tables`
 
 Everything is a deterministic function of ``(n_subjects, seed, size, law)``: random streams are
 ``numpy.random.default_rng([seed, stream, ...])`` and UIDs ``2.25.<uuid5(seed, ...)>``.
@@ -28,15 +28,15 @@ from numpy.typing import NDArray
 from pydicom.uid import UID
 from tqdm import tqdm
 
-from vrgan.synth import dicom_writer as dw
-from vrgan.synth.acquisition import Acquisition, acquisition_record, draw_pose_exposure, noisy_levels
-from vrgan.synth.anatomy import Anatomy, draw_anatomy
-from vrgan.synth.cohort_law import Subject, Visit, draw_cohort
-from vrgan.synth.layers import PhantomLayers, build_layers, grid_size_for
-from vrgan.synth.phantom import add_noise, attenuation
-from vrgan.synth.pixel_encoding import PixelEncoding, stored_from_levels
-from vrgan.synth.plan import ExportLaw, PlannedFile, plan_files
-from vrgan.synth.truth_tables import write_tables
+from vrgan.demo.synth import dicom_writer as dw
+from vrgan.demo.synth.acquisition import Acquisition, acquisition_record, draw_pose_exposure, noisy_levels
+from vrgan.demo.synth.anatomy import Anatomy, draw_anatomy
+from vrgan.demo.synth.cohort_law import Subject, Visit, draw_cohort
+from vrgan.demo.synth.layers import PhantomLayers, build_layers, grid_size_for
+from vrgan.demo.synth.phantom import add_noise, attenuation
+from vrgan.demo.synth.pixel_encoding import PixelEncoding, stored_from_levels
+from vrgan.demo.synth.plan import ExportLaw, PlannedFile, plan_files
+from vrgan.demo.synth.truth_tables import write_tables
 
 __all__ = ["write_export", "STREAMS"]
 

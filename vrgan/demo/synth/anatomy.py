@@ -4,7 +4,7 @@ All lengths are in *patient units*: the patient frame has its origin at the cent
 nominally posed image, ``row`` grows towards the feet and ``col`` towards the image right
 (the patient's left on a frontal view, posterior on a left-lateral view); one unit is half the
 image height. The anatomy never changes between exams of one subject; what changes is the
-disease severity (see :mod:`vrgan.synth.phantom`) and the acquisition (pose, exposure).
+disease severity (see :mod:`vrgan.demo.synth.phantom`) and the acquisition (pose, exposure).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The cohort flow against the demo export's ``truth/`` (``flow_vs_truth.csv``).
 
-On the synthetic demo export (``vrgan.synth``) every number of the flow is known in advance.
+On the synthetic demo export (``vrgan.demo.synth``) every number of the flow is known in advance.
 ``compare_flow_with_truth`` lists one check per number: what the flow (or a stage table) counts,
 what the truth says it must be (a ``truth/summary.json`` entry, or a difference of two, named in
 the ``truth`` column) and whether they agree. Then the same one by one, through the run's
@@ -24,9 +24,9 @@ from typing import Any
 
 import pandas as pd
 
-from .flow import flow_count
-from .privacy import Pseudonymizer
-from .reasons import OK
+from vrgan.cohort.flow import flow_count
+from vrgan.cohort.privacy import Pseudonymizer
+from vrgan.cohort.reasons import OK
 
 COMPARISON_COLUMNS = ["check", "truth", "expected", "observed", "result", "note"]
 

@@ -3,8 +3,8 @@
 Everything COPD does not change -- body outline, mediastinum, heart, spine, ribs, clavicles,
 shoulders -- plus the vessel tree (whose contrast severity scales per generation group) and the
 emphysema weighting are computed once per subject and view on a square grid covering
-[-GRID_EXTENT, GRID_EXTENT]^2 of the patient frame (see :mod:`vrgan.synth.anatomy`); the renderer
-(:mod:`vrgan.synth.phantom`) samples them at each pixel's patient coordinates.
+[-GRID_EXTENT, GRID_EXTENT]^2 of the patient frame (see :mod:`vrgan.demo.synth.anatomy`); the renderer
+(:mod:`vrgan.demo.synth.phantom`) samples them at each pixel's patient coordinates.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from vrgan.synth.anatomy import Anatomy
+from vrgan.demo.synth.anatomy import Anatomy
 
 __all__ = ["VIEWS", "GRID_EXTENT", "PhantomLayers", "smoothstep", "grid_size_for", "build_layers"]
 

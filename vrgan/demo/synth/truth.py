@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from vrgan.synth.acquisition import Acquisition, acquisition_from_record
-from vrgan.synth.anatomy import Anatomy, anatomy_from_dict
-from vrgan.synth.layers import build_layers, grid_size_for
-from vrgan.synth.phantom import render_presentation
-from vrgan.synth.pixel_encoding import decoded_from_levels, levels_from_presentation
+from vrgan.demo.synth.acquisition import Acquisition, acquisition_from_record
+from vrgan.demo.synth.anatomy import Anatomy, anatomy_from_dict
+from vrgan.demo.synth.layers import build_layers, grid_size_for
+from vrgan.demo.synth.phantom import render_presentation
+from vrgan.demo.synth.pixel_encoding import decoded_from_levels, levels_from_presentation
 
 __all__ = ["SynthTruth", "load_truth", "render_exam_truth", "render_pair_truth"]
 
@@ -50,7 +50,7 @@ _ID_COLUMNS = {
 
 @dataclass(frozen=True)
 class SynthTruth:
-    """The truth of one export, loaded once (see :mod:`vrgan.synth.truth_tables` for columns).
+    """The truth of one export, loaded once (see :mod:`vrgan.demo.synth.truth_tables` for columns).
 
     Attributes
     ----------

@@ -4,7 +4,7 @@ Row kinds: ``near_exam`` (0..30 days from its exam, some at exactly 30), ``same_
 second test on the same day), ``far`` (at least 45 days from every exam of the patient), ``day31``
 (exactly 31 days from an exam), ``unknown_patient`` (a patient with no DICOM), and one extra row
 per defect (:data:`PFT_DEFECTS`) placed within 20 days of an exam. A measurement errs from the true
-ratio by at most 0.012 before rounding to 0.01 L (see :mod:`vrgan.synth.cohort_law`).
+ratio by at most 0.012 before rounding to 0.01 L (see :mod:`vrgan.demo.synth.cohort_law`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from vrgan.cohort.reasons import PFT_REASONS, known_codes
+
 if TYPE_CHECKING:
-    from vrgan.synth.cohort_law import CohortLaw, Subject, Visit
+    from vrgan.demo.synth.cohort_law import CohortLaw, Subject, Visit
 
 __all__ = ["PFT_DEFECTS", "PftRecord", "draw_pft_rows"]
 
 PFT_DEFECTS = ("missing_value", "fev1_gt_fvc", "ratio_out_of_range", "unparsable_date")
+known_codes([*PFT_DEFECTS, "unknown_patient"], PFT_REASONS, "PFT")  # codes of the one table (vrgan.cohort.reasons)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ Valid images are CR Image Storage or DX Image Storage - For Presentation, uint16
 syntaxes of :data:`TRANSFER_SYNTAXES`. The broken variants a real PACS export contains (truncated,
 no preamble, no pixel data, dose report, secondary capture, DX For Processing, multi-frame, an
 undecodable transfer syntax) are built here too; which reason code each maps to is decided by
-:mod:`vrgan.synth.export`.
+:mod:`vrgan.demo.synth.export`.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from pydicom.uid import (
     UID,
 )
 
-from vrgan.synth.jpeg_lossless import encode_jpeg_lossless
-from vrgan.synth.pixel_encoding import PixelEncoding
+from vrgan.demo.synth.jpeg_lossless import encode_jpeg_lossless
+from vrgan.demo.synth.pixel_encoding import PixelEncoding
 
 __all__ = [
     "CR_IMAGE",
@@ -207,7 +207,7 @@ def image_file_bytes(
     ----------
     header : ImageHeader
     stored : ndarray of shape (H, W) or (F, H, W), uint16 (uint8 if bits_stored <= 8)
-        Stored pixel values (see :mod:`vrgan.synth.pixel_encoding`).
+        Stored pixel values (see :mod:`vrgan.demo.synth.pixel_encoding`).
     encoding : PixelEncoding
     transfer_syntax : str
         A key of :data:`TRANSFER_SYNTAXES`; compressed syntaxes take single-frame images, and

@@ -4,7 +4,7 @@ The training split holds no (non-COPD, COPD) pair of one subject by construction
 those subjects went to validation and test), but training subjects have several exams. Every
 ordered pair (a, b) of two exams of one training subject is a training pair: x is a's
 preprocessed image, y its label, y' b's label, and the true map is a rendered at b's severity
-minus a rendered at its own, through a's preprocessing (``vrgan.xray.truth_maps.truth_map``,
+minus a rendered at its own, through a's preprocessing (``vrgan.demo.truth_maps.truth_map``,
 the same rendering as the validation and test truth). Both directions are kept, so the pairs
 ask for lower and for higher FEV1/FVC.
 
@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from vrgan.cohort import ImageCache, Pseudonymizer
-from vrgan.synth.truth import SynthTruth
+from vrgan.demo.synth.truth import SynthTruth
 
-from .preprocessed import PreprocessedImages
+from vrgan.xray.preprocessed import PreprocessedImages
+
 from .truth_maps import render_truth_maps
 
 __all__ = ["PAIR_COLUMNS", "build_training_pair_truth", "training_pairs"]
@@ -86,7 +87,7 @@ def build_training_pair_truth(
     pairs : pandas.DataFrame
         :func:`training_pairs`.
     truth, pseudo, cache, images, size
-        As for :func:`vrgan.xray.truth_maps.render_truth_maps`.
+        As for :func:`vrgan.demo.truth_maps.render_truth_maps`.
 
     Returns
     -------

@@ -1,4 +1,4 @@
-"""Command-line entry point: ``vrgan <subcommand> ...``.
+"""Command-line entry point of the demo wing: ``vrgan <subcommand> ...`` (today: ``synth-export``).
 
 Each subcommand registers itself in :data:`SUBCOMMANDS` with a function that adds its arguments
 to an argparse sub-parser and a function that runs it; to add one, write the two functions and
@@ -25,7 +25,7 @@ def _add_synth_export(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_synth_export(args: argparse.Namespace) -> int:
-    from vrgan.synth.export import write_export
+    from vrgan.demo.synth.export import write_export
 
     summary = write_export(
         args.out, args.subjects, args.seed, args.size, overwrite=args.overwrite, progress=not args.no_progress

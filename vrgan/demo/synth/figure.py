@@ -13,8 +13,8 @@ import pydicom
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
-from vrgan.synth.pixel_encoding import PixelEncoding, decoded_from_stored
-from vrgan.synth.truth import SynthTruth, load_truth
+from vrgan.demo.synth.pixel_encoding import PixelEncoding, decoded_from_stored
+from vrgan.demo.synth.truth import SynthTruth, load_truth
 
 __all__ = ["read_decoded", "choose_subjects", "figure_subjects"]
 
@@ -56,7 +56,7 @@ def figure_subjects(export_dir: str | Path, n_subjects: int = 4, max_visits: int
     Parameters
     ----------
     export_dir : str or Path
-        ``OUT`` of :func:`vrgan.synth.export.write_export`.
+        ``OUT`` of :func:`vrgan.demo.synth.export.write_export`.
     n_subjects : int
         Rows of the grid.
     max_visits : int

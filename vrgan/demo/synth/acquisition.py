@@ -1,7 +1,7 @@
 """One image's acquisition: view, size, patient pose, exposure and pixel encoding.
 
 :func:`noise_free_levels` is the single rendering path shared by the export (which then adds
-noise) and by the truth renderer (:func:`vrgan.synth.truth.render_pair_truth`), so the truth
+noise) and by the truth renderer (:func:`vrgan.demo.synth.truth.render_pair_truth`), so the truth
 reproduces the export exactly.
 """
 
@@ -13,10 +13,10 @@ from typing import Any, Mapping
 import numpy as np
 from numpy.typing import NDArray
 
-from vrgan.synth.anatomy import Anatomy
-from vrgan.synth.layers import PhantomLayers
-from vrgan.synth.phantom import Exposure, Pose, add_noise, render_presentation
-from vrgan.synth.pixel_encoding import PixelEncoding, levels_from_presentation
+from vrgan.demo.synth.anatomy import Anatomy
+from vrgan.demo.synth.layers import PhantomLayers
+from vrgan.demo.synth.phantom import Exposure, Pose, add_noise, render_presentation
+from vrgan.demo.synth.pixel_encoding import PixelEncoding, levels_from_presentation
 
 __all__ = [
     "Acquisition",

@@ -11,22 +11,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vrgan.synth.cohort_law import CohortLaw, Visit, exact_counts
-from vrgan.synth.dicom_writer import CR_IMAGE, DOSE_SR, DX_PRESENTATION, DX_PROCESSING, SECONDARY_CAPTURE
-from vrgan.synth.pixel_encoding import PixelEncoding
+from vrgan.cohort.reasons import FILE_REASONS, known_codes
+from vrgan.demo.synth.cohort_law import CohortLaw, Visit, exact_counts
+from vrgan.demo.synth.dicom_writer import CR_IMAGE, DOSE_SR, DX_PRESENTATION, DX_PROCESSING, SECONDARY_CAPTURE
+from vrgan.demo.synth.pixel_encoding import PixelEncoding
 
 __all__ = ["REASON_CODES", "BROKEN_VARIANTS", "ExportLaw", "PlannedFile", "plan_files"]
 
-REASON_CODES = (
-    "not_dicom",
-    "no_pixel_data",
-    "truncated",
-    "unsupported_syntax",
-    "not_an_image_sop_class",
-    "unsupported_image_sop_class",
-    "multiframe",
-    "duplicate",
-)
 # (expected_status, defect): the broken files planted, each at least once.
 BROKEN_VARIANTS = (
     ("not_dicom", "thumbs_db"),
@@ -39,6 +30,9 @@ BROKEN_VARIANTS = (
     ("unsupported_image_sop_class", "dx_for_processing"),
     ("multiframe", "two_frames"),
 )
+#: The ingest's codes (vrgan.cohort.reasons.FILE_REASONS, the one table) that the export plants:
+#: its broken files' and ``duplicate``, in the table's order.
+REASON_CODES = known_codes([status for status, _ in BROKEN_VARIANTS] + ["duplicate"], FILE_REASONS, "file")
 VIEWS_OF_STUDY = {"PA+LL": ("PA", "LL"), "PA": ("PA",), "AP": ("AP",), "PA+PA+LL": ("PA", "PA", "LL")}
 
 
@@ -159,7 +153,7 @@ def plan_files(
     Parameters
     ----------
     visits : list of Visit
-        From :func:`vrgan.synth.cohort_law.draw_cohort` (study types assigned).
+        From :func:`vrgan.demo.synth.cohort_law.draw_cohort` (study types assigned).
     n_subjects : int
     rng : numpy.random.Generator
     law : ExportLaw

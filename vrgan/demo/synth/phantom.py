@@ -5,7 +5,7 @@ The attenuation ``A`` (dense = high) of a view is
     A = static + sum over lung fields of [ mask * vessels(severity)
                                            - MU_AIR * air * (1 + LUCENCY_GAIN * severity * emphysema) ]
 
-where ``static``, ``vessels`` and ``emphysema`` come from :func:`vrgan.synth.layers.build_layers`
+where ``static``, ``vessels`` and ``emphysema`` come from :func:`vrgan.demo.synth.layers.build_layers`
 and ``mask`` / ``air`` (:func:`lung_fields`) are the lung field and its air path length. Severity in
 [0, 1] lowers the costophrenic angles by ``DIAPHRAGM_DROP``, flattens the domes by
 ``DOME_FLATTENING``, adds lucency and removes vessel contrast (``VESSEL_PRUNING`` per generation
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from vrgan.synth.anatomy import Anatomy
-from vrgan.synth.layers import GRID_EXTENT, PhantomLayers, smoothstep
+from vrgan.demo.synth.anatomy import Anatomy
+from vrgan.demo.synth.layers import GRID_EXTENT, PhantomLayers, smoothstep
 
 __all__ = [
     "DIAPHRAGM_DROP",

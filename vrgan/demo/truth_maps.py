@@ -1,6 +1,6 @@
 """Demo only: the phantom's true disease effect of every pair, in the preprocessed space of x.
 
-For a pair (x, x') of the synthetic export, ``vrgan.synth.render_pair_truth`` renders x's
+For a pair (x, x') of the synthetic export, ``vrgan.demo.synth.render_pair_truth`` renders x's
 image noise-free at x's severity (a) and at x''s severity (b), with x's pose, exposure, size
 and encoding, in the decoded space of the cohort cache. Both renderings then go through
 exactly x's preprocessing: the same crop box and resize (same shape) and **x's equalisation
@@ -24,10 +24,10 @@ import pandas as pd
 from vrgan.cohort import ImageCache, Pseudonymizer
 from vrgan.metrics import masked_ncc, summarize_ncc
 from vrgan.preprocessing import centre_crop, equalization_mapping, preprocess_image
-from vrgan.synth.truth import SynthTruth, render_pair_truth
+from vrgan.demo.synth.truth import SynthTruth, render_pair_truth
 
-from .ground_truth import pair_ids
-from .preprocessed import PreprocessedImages
+from vrgan.xray.ground_truth import pair_ids
+from vrgan.xray.preprocessed import PreprocessedImages
 
 __all__ = ["compare_ground_truths", "link_pairs_to_truth", "render_truth_maps", "summarize_agreement", "truth_map"]
 
