@@ -69,12 +69,14 @@ def test_independent_regressor_training_lowers_its_error(tmp_path):
     torch.set_num_threads(1)
     data = make_toy_dataset(64, 16, 0)
     bank = ImageBank(data.images, data.y)
-    settings = CounterfactualSettings(iterations=60, lr=1e-3, batch_size=16, seed=0)
+    # 60 iterations left the eval-mode error at 0.89 of the mean predictor's (ratio measured on
+    # this data); 120 at 0.43
+    settings = CounterfactualSettings(iterations=120, lr=1e-3, batch_size=16, seed=0)
     regressor, history = train_independent_regressor(bank, settings)
     before = np.abs(data.y.mean() - data.y).mean()  # the untrained R_ind predicts the mean label
     after = np.abs(predict_labels(regressor, data.images) - data.y).mean()
     assert after < 0.8 * before and history["loss"].iloc[-1] < history["loss"].iloc[0]
-    assert history["iteration"].iloc[-1] == 60
+    assert history["iteration"].iloc[-1] == 120
     save_independent_regressor(regressor, settings, tmp_path / "r.pt")
     loaded = load_independent_regressor(tmp_path / "r.pt")
     np.testing.assert_allclose(predict_labels(loaded, data.images[:5]), predict_labels(regressor, data.images[:5]), rtol=1e-5)

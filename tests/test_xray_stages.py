@@ -173,7 +173,7 @@ def test_training_set_holds_only_training_subjects(preprocessed):
 
 
 def test_agreement_summary_scores_with_and_without_failed_registrations():
-    from vrgan.xray import summarize_agreement
+    from vrgan.demo import summarize_agreement
 
     compared = pd.DataFrame(
         {
