@@ -1,5 +1,5 @@
 # The exports of vrgan.cohort, each imported from its module on first use (vrgan.lazy reads
-# this file; so do type checkers and vrgan.imports). Docstring: __init__.py.
+# this file; so do type checkers and vrgan_workflow.imports). Docstring: __init__.py.
 
 from .cohort_table import build_cohort, copd_label, match_exams, select_pa_exams
 from .export import ExportPaths, check_export, export_paths, read_transplant_patients

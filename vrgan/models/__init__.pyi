@@ -1,5 +1,5 @@
 # The exports of vrgan.models, each imported from its module on first use (vrgan.lazy reads
-# this file; so do type checkers and vrgan.imports). Docstring: __init__.py.
+# this file; so do type checkers and vrgan_workflow.imports). Docstring: __init__.py.
 
 from vrgan.models.resnet import ResNetHead, load_weights, resolve_freeze_bn
 from vrgan.models.unet import UNetGenerator, condition_planes

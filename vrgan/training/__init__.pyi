@@ -1,5 +1,5 @@
 # The exports of vrgan.training, each imported from its module on first use (vrgan.lazy reads
-# this file; so do type checkers and vrgan.imports). Docstring: __init__.py.
+# this file; so do type checkers and vrgan_workflow.imports). Docstring: __init__.py.
 
 from vrgan.training.data import EvalPairs, ImageBank
 from vrgan.training.inference import load_generator, predict_maps

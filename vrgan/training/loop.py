@@ -307,8 +307,9 @@ def train(
         standing = replace(standing, epoch=standing.epoch + 1)
         start = time.perf_counter()
         logs = _run_epoch(method, bank, rng, settings, standing.epoch, progress)
+        seconds = time.perf_counter() - start  # the epoch's steps, not its validation
         value = validation_ncc(method, val_pairs)
-        standing, improved = _after_epoch(standing, value, logs, time.perf_counter() - start, method, settings)
+        standing, improved = _after_epoch(standing, value, logs, seconds, method, settings)
         if improved:
             save_checkpoint(standing.best, best_path)
         write_table(pd.DataFrame(list(standing.history)), out_dir / "history.csv")

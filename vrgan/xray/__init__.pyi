@@ -1,5 +1,5 @@
 # The exports of vrgan.xray, each imported from its module on first use (vrgan.lazy reads
-# this file; so do type checkers and vrgan.imports). Docstring: __init__.py.
+# this file; so do type checkers and vrgan_workflow.imports). Docstring: __init__.py.
 
 from .datasets import PAIR_FILES, build_pair_set, build_training_set, write_npz
 from .figure import draw_registration_figure

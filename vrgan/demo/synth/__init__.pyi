@@ -1,5 +1,5 @@
 # The exports of vrgan.demo.synth, each imported from its module on first use (vrgan.lazy reads
-# this file; so do type checkers and vrgan.imports). Docstring: __init__.py.
+# this file; so do type checkers and vrgan_workflow.imports). Docstring: __init__.py.
 
 from vrgan.demo.synth.export import write_export
 from vrgan.demo.synth.truth import SynthTruth, load_truth, render_exam_truth, render_pair_truth
