@@ -64,9 +64,9 @@ PFT_REASONS: dict[str, str] = {
 
 
 def known_codes(codes: Iterable[str], table: dict[str, str], what: str) -> tuple[str, ...]:
-    """The distinct ``codes``, in the order of ``table``; ValueError naming any code not in it."""
-    wanted = set(codes)
-    unknown = sorted(wanted - set(table))
+    """The distinct ``codes``, in their order; ValueError naming any code not in ``table``."""
+    distinct = tuple(dict.fromkeys(codes))
+    unknown = sorted(set(distinct) - set(table))
     if unknown:
         raise ValueError(f"{what} reason code(s) {unknown} are not in vrgan.cohort.reasons")
-    return tuple(code for code in table if code in wanted)
+    return distinct

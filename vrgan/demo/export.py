@@ -12,9 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from vrgan.cohort.export import ExportPaths
-from vrgan.demo.synth.truth_tables import PFT_COLUMNS, TRANSPLANT_COLUMNS
 
-__all__ = ["check_demo_settings", "demo_export_paths"]
+__all__ = ["PFT_COLUMNS", "TRANSPLANT_COLUMNS", "check_demo_settings", "demo_export_paths"]
+
+#: role -> column of the demo's pft.csv, as cohort.pft_columns maps them (its header, in this order)
+PFT_COLUMNS = {"patient_id": "patient_id", "date": "date", "fev1": "fev1", "fvc": "fvc"}
+#: role -> column of the demo's transplants.csv (cohort.transplant_columns); transplant_date follows
+TRANSPLANT_COLUMNS = {"patient_id": "patient_id"}
 
 
 def demo_export_paths(root: str | os.PathLike[str]) -> ExportPaths:

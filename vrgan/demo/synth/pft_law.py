@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 __all__ = ["PFT_DEFECTS", "PftRecord", "draw_pft_rows"]
 
-PFT_DEFECTS = ("missing_value", "fev1_gt_fvc", "ratio_out_of_range", "unparsable_date")
-known_codes([*PFT_DEFECTS, "unknown_patient"], PFT_REASONS, "PFT")  # codes of the one table (vrgan.cohort.reasons)
+# codes of the one table (vrgan.cohort.reasons), refused at import if it lacks one
+PFT_DEFECTS = known_codes(("missing_value", "fev1_gt_fvc", "ratio_out_of_range", "unparsable_date"), PFT_REASONS, "PFT")
+(UNKNOWN_PATIENT,) = known_codes(("unknown_patient",), PFT_REASONS, "PFT")
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _trajectory_ratio(day: dt.date, visits: list[Visit]) -> float:
 
 
 def _row(patient_id: str, day: dt.date, fev1: float, fvc: float, kind: str, exam_id: str = "") -> PftRecord:
-    status = "unknown_patient" if kind == "unknown_patient" else "ok"
+    status = UNKNOWN_PATIENT if kind == UNKNOWN_PATIENT else "ok"
     return PftRecord(patient_id, day.isoformat(), f"{fev1:.2f}", f"{fvc:.2f}", status, kind, day, fev1, fvc, exam_id)
 
 
@@ -144,7 +145,7 @@ def draw_pft_rows(
         for _ in range(int(rng.integers(1, 3))):
             day = law.first_date + dt.timedelta(days=int(rng.integers(0, (law.last_date - law.first_date).days)))
             fev1, fvc = _measure(rng, rng.uniform(0.35, 0.85), rng.uniform(2.2, 4.8))
-            rows.append(_row(pid, day, fev1, fvc, "unknown_patient"))
+            rows.append(_row(pid, day, fev1, fvc, UNKNOWN_PATIENT))
     for defect in PFT_DEFECTS:
         for n in range(_at_least(law.broken_pft_rate, n_subjects)):
             v = visits[int(rng.integers(0, n_exams))]

@@ -31,7 +31,7 @@ BROKEN_VARIANTS = (
     ("multiframe", "two_frames"),
 )
 #: The ingest's codes (vrgan.cohort.reasons.FILE_REASONS, the one table) that the export plants:
-#: its broken files' and ``duplicate``, in the table's order.
+#: its broken files' and ``duplicate``.
 REASON_CODES = known_codes([status for status, _ in BROKEN_VARIANTS] + ["duplicate"], FILE_REASONS, "file")
 VIEWS_OF_STUDY = {"PA+LL": ("PA", "LL"), "PA": ("PA",), "AP": ("AP",), "PA+PA+LL": ("PA", "PA", "LL")}
 

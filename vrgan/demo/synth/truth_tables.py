@@ -46,17 +46,14 @@ from typing import Any
 
 import pandas as pd
 
+from vrgan.demo.export import PFT_COLUMNS, TRANSPLANT_COLUMNS
 from vrgan.demo.synth.anatomy import Anatomy, anatomy_to_dict
 from vrgan.demo.synth.cohort_law import COPD_THRESHOLD, Subject, Visit
 from vrgan.demo.synth.pft_law import PftRecord
 
-__all__ = ["FILE_COLUMNS", "PFT_COLUMNS", "TRANSPLANT_COLUMNS", "write_tables"]
+__all__ = ["FILE_COLUMNS", "write_tables"]
 
 FORMAT_VERSION = 1
-#: role -> column of pft.csv, as cohort.pft_columns maps them (the header, in this order)
-PFT_COLUMNS = {"patient_id": "patient_id", "date": "date", "fev1": "fev1", "fvc": "fvc"}
-#: role -> column of transplants.csv (cohort.transplant_columns); transplant_date follows it
-TRANSPLANT_COLUMNS = {"patient_id": "patient_id"}
 FILE_COLUMNS = [
     "path",
     "expected_status",
