@@ -6,6 +6,7 @@ import pandas as pd
 
 from vrgan.artefacts import log_to, write_summary, write_table
 from vrgan.cohort import build_cohort, read_transplant_patients, select_pa_exams
+from vrgan.cohort.counts import filter_counts
 from vrgan.cohort.privacy import pseudonymizer_from_settings
 from vrgan.cohort.transplants import check_unmatched_transplants, match_transplant_ids
 
@@ -22,17 +23,8 @@ exams, _, _ = select_pa_exams(ingest)
 matches = pd.read_parquet(snakemake.input.matches)
 cohort, excluded = build_cohort(matches, exams, pd.read_parquet(snakemake.input.pft), transplant, p.copd_threshold)
 write_table(cohort, snakemake.output.table)
-counts = {
-    "matched_exams": len(matches),
-    "transplant_exams_excluded": len(excluded),
-    "transplant_patients_excluded": int(excluded["patient_key"].nunique()),
-    "exams": len(cohort),
-    "subjects": int(cohort["patient_key"].nunique()),
-    "copd_exams": int(cohort["copd"].sum()),
-    **found.counts(),
-}
 parameters = {
     "copd_threshold": p.copd_threshold,
     "max_unmatched_transplant_fraction": p.max_unmatched_transplant_fraction,
 }
-write_summary(snakemake.output.summary, "filter", counts, parameters)
+write_summary(snakemake.output.summary, "filter", filter_counts(matches, excluded, cohort, found.counts()), parameters)

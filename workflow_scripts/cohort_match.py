@@ -6,6 +6,7 @@ import pandas as pd
 
 from vrgan.artefacts import log_to, write_summary, write_table
 from vrgan.cohort import match_exams, select_pa_exams
+from vrgan.cohort.counts import match_counts
 
 log_to(snakemake.log[0])
 exams, not_pa, extra = select_pa_exams(pd.read_parquet(snakemake.input.ingest))
@@ -15,15 +16,6 @@ write_table(matches, snakemake.output.table)
 extra_images = extra[["exam_key", "image_key", "kept_image_key"]].assign(reason="extra_pa_image_in_study")
 write_table(extra_images, snakemake.output.extra_images)
 write_table(unmatched[["kind", "id", "reason"]], snakemake.output.unmatched)
-counts = {
-    "pa_images": len(exams) + len(extra),
-    "not_pa_images": len(not_pa),
-    "extra_pa_images": len(extra),
-    "pa_exams": len(exams),
-    "pfts": len(pfts),
-    "matches": len(matches),
-    "unmatched": {f"{k}/{r}": int(n) for (k, r), n in unmatched.groupby(["kind", "reason"]).size().items()},
-    "mean_days_apart": float(matches["days_apart"].mean()) if len(matches) else None,
-}
+counts = match_counts(exams, not_pa, extra, pfts, matches, unmatched)
 logging.info("matches: %s", counts)
 write_summary(snakemake.output.summary, "match", counts, {"window_days": snakemake.params.window_days})

@@ -4,6 +4,7 @@ import pandas as pd
 
 from vrgan.artefacts import log_to, write_summary, write_table
 from vrgan.cohort import clean_pfts, read_pft_csv
+from vrgan.cohort.counts import pft_counts
 from vrgan.cohort.privacy import pseudonymizer_from_settings
 from vrgan.cohort.pft import PftChecks, check_rejected_rows
 
@@ -17,10 +18,9 @@ accepted, rejected = clean_pfts(raw, known, pseudo, checks)
 check_rejected_rows(raw, rejected, p.pft_columns, checks)
 write_table(accepted, snakemake.output.table)
 write_table(rejected, snakemake.output.rejected)
-counts = {"rows": len(accepted) + len(rejected), "ok": len(accepted), **rejected["reason"].value_counts().to_dict()}
 write_summary(
     snakemake.output.summary,
     "pft",
-    counts,
+    pft_counts(accepted, rejected),
     {"pft_columns": p.pft_columns, **p.pft_checks, "key_fingerprint": p.key_fingerprint},
 )

@@ -4,6 +4,7 @@ import pandas as pd
 
 from vrgan.artefacts import log_to, write_summary, write_table
 from vrgan.cohort import make_pairs, split_subjects
+from vrgan.cohort.counts import split_counts
 from vrgan.cohort.splits import check_splits
 
 log_to(snakemake.log[0])
@@ -14,11 +15,4 @@ pairs = make_pairs(cohort, splits)
 check_splits(splits, pairs, split["validation_fraction"], split["test_fraction"])  # before any output
 write_table(splits, snakemake.output.splits)
 write_table(pairs, snakemake.output.pairs)
-exams = cohort.merge(splits, on="patient_key")["split"].value_counts().to_dict()
-counts = {
-    "subjects": splits["split"].value_counts().to_dict(),
-    "exams": exams,
-    "pairs": pairs["split"].value_counts().to_dict(),
-    "mean_days_between_paired_exams": float(pairs["days_between"].abs().mean()) if len(pairs) else None,
-}
-write_summary(snakemake.output.summary, "split", counts, dict(split))
+write_summary(snakemake.output.summary, "split", split_counts(cohort, splits, pairs), dict(split))

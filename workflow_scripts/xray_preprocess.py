@@ -4,7 +4,7 @@ import pandas as pd
 
 from vrgan.artefacts import atomic_write, log_to
 from vrgan.xray import preprocess_cohort_images
-from vrgan.xray.summary import write_xray_summary
+from vrgan.xray.summary import preprocess_counts, write_xray_summary
 
 log_to(snakemake.log[0])
 cohort = pd.read_parquet(snakemake.input.cohort)
@@ -12,8 +12,5 @@ with atomic_write(snakemake.output.preprocessed) as preprocessed:  # complete or
     index, manifest = preprocess_cohort_images(
         cohort["image_key"], snakemake.input.images, preprocessed, snakemake.params.resize, snakemake.threads
     )
-counts = {"images": len(manifest), **manifest["status"].value_counts().sort_index().to_dict()}
-counts["failed_reasons"] = manifest.loc[manifest["status"] != "ok", "reason"].value_counts().to_dict()
-counts["shards"] = int(index["shard"].nunique()) if len(index) else 0
 parameters = {"resize": snakemake.params.resize, "equalization": "distinct_values_cdf", "threads": snakemake.threads}
-write_xray_summary(snakemake.output.summary, "xray_preprocess", counts, parameters)
+write_xray_summary(snakemake.output.summary, "xray_preprocess", preprocess_counts(index, manifest), parameters)
