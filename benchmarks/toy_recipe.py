@@ -13,27 +13,16 @@ demo's toy settings were chosen; it is a measurement, not a test.
 from __future__ import annotations
 
 import argparse
-import json
-import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 import yaml
 
+from benchmarks.recipe import apply_overrides, emit, run_fields, train_and_predict
 from vrgan.metrics import ncc
 from vrgan.toy import make_toy_dataset, make_toy_pairs
-from vrgan.training import EvalPairs, ImageBank, load_generator, predict_maps, settings_from_config, train
-from vrgan.training.device import resolve_precision
-
-
-def set_key(section: dict, dotted: str, value: str) -> None:
-    """``section[a][b] = yaml(value)`` for ``dotted = "a.b"``."""
-    *path, last = dotted.split(".")
-    for key in path:
-        section = section.setdefault(key, {})
-    section[last] = yaml.safe_load(value)
+from vrgan.training import EvalPairs, ImageBank, settings_from_config
 
 
 def toy_pairs(data: dict, split: str) -> EvalPairs:
@@ -55,9 +44,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
 
     toy = yaml.safe_load(Path(args.config).read_text())["toy"]
-    for item in args.set:
-        key, value = item.split("=", 1)
-        set_key(toy, key, value)
+    apply_overrides(toy, args.set)
     data = toy["data"]
     train_set = make_toy_dataset(data["n_train"], data["size"], data["seeds"]["train"])
     val, test = toy_pairs(data, "val"), toy_pairs(data, "test")
@@ -69,13 +56,7 @@ def main() -> None:
             toy["training"], toy["models"], toy["vrgan"], toy["vagan"], args.method, seed, toy["data"]["threshold"]
         )
         bank = ImageBank(train_set.images, train_set.y, threshold=settings.threshold)
-        with tempfile.TemporaryDirectory() as folder:
-            start = time.perf_counter()
-            result = train(settings, bank, val, folder, progress=False)
-            seconds = time.perf_counter() - start
-            generator, _ = load_generator(Path(folder) / "best.pt")
-        cpu = torch.device("cpu")
-        maps = predict_maps(generator, test.x, test.y, test.y_prime, cpu, resolve_precision(settings.precision, cpu), 200)
+        result, maps, seconds = train_and_predict(settings, bank, val, test.x, test.y, test.y_prime)
         row = {
             "label": args.label,
             "overrides": args.set,
@@ -84,16 +65,9 @@ def main() -> None:
             "test_ncc": round(float(np.nanmean(ncc(maps, test.target))), 4),
             "input_specific_ncc": round(float(np.nanmean(ncc(maps - m, test.target - m))), 4),
             "floor_mean_validation_map": round(floor, 4),
-            "best_epoch": result.best_epoch,
-            "best_val_ncc": round(result.best_val_ncc, 4),
-            "val_ncc_by_epoch": [round(v, 3) for v in result.history["val_ncc"]],
-            "seconds": round(seconds, 1),
+            **run_fields(result, seconds),
         }
-        print(json.dumps(row), flush=True)
-        if args.out:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            with args.out.open("a") as handle:
-                handle.write(json.dumps(row) + "\n")
+        emit(row, args.out)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 # two studies cannot drift apart. Logic: vrgan/counterfactual.py.
 
 
-for study in COUNTERFACTUAL_STUDIES:
+for study in TRAINED_STUDIES:
 
     rule:
         name:
@@ -48,14 +48,14 @@ for study in COUNTERFACTUAL_STUDIES:
             table=report(
                 f"{RESULTS}/{study}/counterfactual.csv",
                 caption="../report/counterfactual.rst",
-                category="Toy study" if study == "toy" else XRAY_STUDY,
+                category=STUDY_CATEGORY[study],
                 subcategory="Counterfactual validity",
                 labels={"study": study, "table": "per seed"},
             ),
             summary=report(
                 f"{RESULTS}/{study}/counterfactual_summary.csv",
                 caption="../report/counterfactual.rst",
-                category="Toy study" if study == "toy" else XRAY_STUDY,
+                category=STUDY_CATEGORY[study],
                 subcategory="Counterfactual validity",
                 labels={"study": study, "table": "summary"},
             ),

@@ -21,7 +21,7 @@ def report_inputs():
         demo_report_inputs()
     )  # the export's figure, the flow and registration against the truth
     # counterfactual validity beside the floor-and-ceiling tables (rules/counterfactual.smk)
-    for study in COUNTERFACTUAL_STUDIES:
+    for study in TRAINED_STUDIES:
         counterfactual = getattr(rules, f"{study}_counterfactual")
         inputs[f"{study}_validity"] = counterfactual.output.summary
     if COHORT is not None:

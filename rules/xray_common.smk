@@ -1,10 +1,14 @@
-# Helpers of the x-ray stages (rules/xray.smk, rules/xray_train.smk): paths, code inputs, final
+# Helpers of the x-ray stages (rules/xray.smk, rules/xray_figures.smk, rules/study.smk): paths, code inputs, final
 # outputs and the config checks that run when the workflow loads.
 from snakemake.exceptions import WorkflowError
 
 XRAY = config.get("xray")
 XRAY_DIR = "results/xray"
 XRAY_LOGS = "results/logs/xray"
+XRAY_STUDY = "X-ray study"  # the report's section
+XRAY_PAIR_COLUMNS = ["pair_id", "y", "y_prime", "registration_status"]
+# The primary score uses every test pair (as the paper); the second leaves out failed registrations.
+XRAY_PAIR_SUBSETS = {"all": {}, "not_failed": {"registration_status": ["failed"]}}
 
 
 def xray_outputs():
