@@ -8,7 +8,10 @@ NCC against the phantom's true Δx and against the registration ground truth, th
 NCC (NCC of Δx - m with GT - m, m the mean validation ground truth), the mean validation maps'
 own NCC (the floors), the best epoch and the wall time. ``--val-target target_truth`` chooses the
 checkpoint by the phantom's truth instead of registration (a diagnostic: how much the
-registration target's noise costs; the study itself never sees the truth).
+registration target's noise costs; the study itself never sees the truth). ``--trace`` also scores
+every epoch's generator on the test pairs (both ground truths) and on the validation pairs'
+truth, so that one run shows what each checkpoint choice (best by registration, last, best by
+truth) would have given.
 
     snakemake --cores 2 results/xray/data/datasets.json results/xray/data/train_pairs_truth.npz
     PYTHONPATH=. python benchmarks/xray_recipe.py --data results/xray/data --seeds 0 1 \\
@@ -25,6 +28,7 @@ import torch
 import yaml
 
 from benchmarks.recipe import apply_overrides, emit, run_fields, train_and_predict
+import vrgan.training.loop as loop_module
 from vrgan.metrics import ncc
 from vrgan.training import EvalPairs, ImageBank, TruthPairBank, settings_from_config
 
@@ -46,6 +50,21 @@ def scores(maps: np.ndarray, target: np.ndarray, mean_val: np.ndarray, study_flo
     }
 
 
+class Trace:
+    """Wraps ``loop.validation_ncc``: each call (one per epoch) also scores the epoch's
+    generator on extra pairs, recorded per name."""
+
+    def __init__(self, extra: dict[str, EvalPairs]) -> None:
+        self.original = loop_module.validation_ncc
+        self.extra = extra
+        self.curves: dict[str, list[float]] = {name: [] for name in extra}
+
+    def __call__(self, method, pairs: EvalPairs) -> float:
+        for name, other in self.extra.items():
+            self.curves[name].append(round(self.original(method, other), 4))
+        return self.original(method, pairs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default="config.yaml")
@@ -54,6 +73,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override in xray:")
     parser.add_argument("--val-target", default="target_registration", choices=["target_registration", "target_truth"])
+    parser.add_argument("--trace", action="store_true", help="score every epoch on the test pairs too")
     parser.add_argument("--label", default="")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path)
@@ -84,6 +104,16 @@ def main() -> None:
             bank = TruthPairBank.from_arrays(np.load(args.data / "train_pairs_truth.npz"), crop=crop)
         else:
             bank = ImageBank(data["images"], data["y"], crop=crop, threshold=settings.threshold)
+        trace = None
+        if args.trace:
+            trace = Trace(
+                {
+                    f"test_{name}_by_epoch": EvalPairs(test["x"], test["y"], test["y_prime"], test[f"target_{name}"])
+                    for name in ("truth", "registration")
+                }
+                | {"val_truth_by_epoch": EvalPairs(val.x, val.y, val.y_prime, val_arrays["target_truth"])}
+            )
+            loop_module.validation_ncc = trace
         result, maps, seconds = train_and_predict(settings, bank, val, test["x"], test["y"], test["y_prime"])
         row = {
             "label": args.label,
@@ -94,7 +124,10 @@ def main() -> None:
             "truth": scores(maps, test["target_truth"], mean_truth, mean_registration),
             "registration": scores(maps, test["target_registration"], mean_registration, mean_registration),
             **run_fields(result, seconds),
+            **(trace.curves if trace else {}),
         }
+        if trace:
+            loop_module.validation_ncc = trace.original
         emit(row, args.out)
 
 

@@ -224,6 +224,18 @@ def test_early_stopping_stops_after_patience_epochs(tmp_path, toy, monkeypatch):
     assert result.epochs_run == 3 and result.best_epoch == 0
 
 
+def test_a_last_checkpoint_keeps_the_last_epoch_whatever_its_validation_ncc(tmp_path, toy, monkeypatch):
+    bank, val = toy
+    scores = iter([0.5, 0.9, 0.1, 0.2, 0.3, 0.05])
+    monkeypatch.setattr(loop_module, "validation_ncc", lambda method, pairs: next(scores))
+    result = train(tiny_settings(max_epochs=5, patience=2, checkpoint="last"), bank, val, tmp_path, progress=False)
+    assert result.epochs_run == 5 and result.best_epoch == 5 and result.best_val_ncc == 0.05  # no early stop
+    assert result.history["best"].all()
+    assert torch.load(tmp_path / "best.pt", weights_only=True)["epoch"] == 5
+    with pytest.raises(ValueError, match="checkpoint must be one of"):
+        tiny_settings(checkpoint="first")
+
+
 def test_training_leaves_the_bank_it_is_given_as_it_was(tmp_path, toy):
     bank, val = toy
     mine = ImageBank(bank.images, bank.y, device="meta")  # a device no run uses

@@ -213,8 +213,9 @@ def _after_epoch(
     method: GANMethod,
     settings: TrainingSettings,
 ) -> tuple[_Progress, bool]:
-    """The run's standing after scoring ``progress.epoch`` at validation NCC ``value``; whether it improved."""
-    improved = bool(np.isfinite(value) and value > progress.best_ncc)
+    """The run's standing after scoring ``progress.epoch`` at validation NCC ``value``; whether
+    its generator is now the one kept (a better validation NCC, or every epoch for ``checkpoint: last``)."""
+    improved = settings.checkpoint == "last" or bool(np.isfinite(value) and value > progress.best_ncc)
     row = {"epoch": progress.epoch, "iterations": method.steps, "seconds": round(seconds, 2), **_mean_logs(logs)}
     row.update({"val_ncc": value, "best": improved})
     history = (*progress.history, row)
@@ -257,7 +258,8 @@ def train(
     out_dir: str | Path,
     progress: bool = True,
 ) -> TrainingResult:
-    """Train ``settings.method`` on ``bank``, selecting the epoch with the best validation NCC.
+    """Train ``settings.method`` on ``bank``, keeping the epoch with the best validation NCC (or
+    the last epoch, ``settings.checkpoint``).
 
     Parameters
     ----------

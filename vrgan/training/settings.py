@@ -13,6 +13,7 @@ __all__ = ["CONDITIONAL_METHODS", "METHODS", "GeneratorSettings", "TrainingSetti
 
 METHODS = ("vrgan", "vagan", "supervised")
 LR_SCHEDULES = ("constant", "cosine")
+CHECKPOINTS = ("best", "last")
 # Methods whose generator is G(x, y', y); VA-GAN's is G(x).
 CONDITIONAL_METHODS = ("vrgan", "supervised")
 
@@ -84,7 +85,13 @@ class TrainingSettings:
     iterations_per_epoch : int
         Generator steps per epoch (for VA-GAN each comes with its critic steps).
     max_epochs, patience : int
-        Early stopping: stop after ``patience`` epochs without a better validation NCC.
+        Early stopping: stop after ``patience`` epochs without a better validation NCC (``best``
+        checkpoints only).
+    checkpoint : {"best", "last"}
+        The generator kept as ``best.pt`` and evaluated: ``best``, the epoch with the best
+        validation NCC (the paper's choice); ``last``, the last epoch's, whatever its validation
+        NCC (for a validation target too noisy to choose an epoch by, such as registration maps
+        at a few dozen pixels; the NCC per epoch is still recorded).
     device : str
         ``auto`` (CUDA when present, else CPU), ``cpu``, ``cuda`` or ``cuda:N``.
     lr, lr_discriminator : float
@@ -120,6 +127,7 @@ class TrainingSettings:
     eval_batch_size: int = 50
     lr_schedule: str = "constant"
     generator_ema: float = 0.0
+    checkpoint: str = "best"
     generator: GeneratorSettings = field(default_factory=GeneratorSettings)
     vrgan: VRGANSettings = field(default_factory=VRGANSettings)
     vagan: VAGANSettings = field(default_factory=VAGANSettings)
@@ -132,6 +140,8 @@ class TrainingSettings:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
+        if self.checkpoint not in CHECKPOINTS:
+            raise ValueError(f"checkpoint must be one of {CHECKPOINTS}, got {self.checkpoint!r}")
         if not 0.0 <= self.generator_ema < 1.0:
             raise ValueError(f"generator_ema must be in [0, 1), got {self.generator_ema}")
         if self.regressor_width < 1:
